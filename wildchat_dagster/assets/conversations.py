@@ -1,0 +1,23 @@
+"""conversations: calls linked into whole conversations (DESIGN §4)."""
+
+
+import datetime as dt
+
+import pyarrow as pa
+from dagster import AssetExecutionContext, AssetIn, Output, asset
+
+from ..core.linking import link_conversations
+from ..partitions import conversation_window, daily_partitions
+
+
+@asset(
+    ins={"raw_logs": AssetIn(partition_mapping=conversation_window)},
+    partitions_def=daily_partitions,
+    group_name="pipeline",
+    description="Message-level conversations whose first turn is on the partition day.",
+)
+def conversations(context: AssetExecutionContext, raw_logs: pa.Table) -> Output[pa.Table]:
+    day = dt.date.fromisoformat(context.partition_key)
+    table, stats = link_conversations(raw_logs, day)
+    context.log.info(f"conversations[{day}]: " + ", ".join(f"{k}={v}" for k, v in stats.as_dict().items()))
+    return Output(table, metadata=stats.as_dict())

@@ -1,0 +1,56 @@
+"""The Parquet IO manager: ``<base>/<asset>/dt=YYYY-MM-DD/part-00000.parquet``.
+
+A table output replaces the partition atomically; a dict output ``{"split=full": table}``
+writes one sub-directory per key (the release's splits). Inputs spanning several
+partitions (the conversation window) are concatenated; a missing partition reads as an
+empty table of the asset's schema, never as an error.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+from dagster import ConfigurableIOManager, InputContext, OutputContext
+
+from .core.schema import ASSET_SCHEMAS
+from .core.storage import Storage
+
+
+class ParquetIOManager(ConfigurableIOManager):
+    base: str
+
+    def _storage(self) -> Storage:
+        return Storage(self.base)
+
+    @staticmethod
+    def _asset_name(context) -> str:
+        return context.asset_key.path[-1]
+
+    def handle_output(self, context: OutputContext, obj) -> None:
+        if obj is None:
+            return
+        storage = self._storage()
+        name = self._asset_name(context)
+        part_dir = storage.partition_dir(name, context.partition_key) if context.has_partition_key else name
+        tables = obj if isinstance(obj, dict) else {"": obj}
+        rows = 0
+        for sub, table in tables.items():
+            uri = storage.write_table(f"{part_dir}/{sub}".rstrip("/"), table)
+            rows += table.num_rows
+        context.add_output_metadata({"uri": storage.uri(part_dir), "written_rows": rows, "last_file": uri})
+
+    def load_input(self, context: InputContext) -> pa.Table:
+        storage = self._storage()
+        name = self._asset_name(context)
+        schema = ASSET_SCHEMAS.get(name)
+        keys = context.asset_partition_keys if context.has_asset_partitions else [None]
+        tables = []
+        for key in keys:
+            part_dir = storage.partition_dir(name, key) if key else name
+            table = storage.read_table(part_dir, schema)
+            if table is not None:
+                tables.append(table)
+        if not tables:
+            if schema is None:
+                raise ValueError(f"no data for {name} at {storage.uri(name)} and no known schema")
+            return schema.empty_table()
+        return pa.concat_tables(tables) if len(tables) > 1 else tables[0]

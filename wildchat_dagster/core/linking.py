@@ -154,7 +154,7 @@ def _to_table(conversations: list[_Conversation], cols: dict) -> pa.Table:
         end = cols["timestamp"][conv.tip]
         turn_count = len(pairs) // 2
         branch_of = conv.branch_of.conversation_id if conv.branch_of else None
-        for index, (m, (role, content)) in enumerate(zip(conv.messages, pairs)):
+        for index, (m, (role, content)) in enumerate(zip(conv.messages, pairs, strict=True)):
             row = m.row
             out["conversation_id"].append(conv.conversation_id)
             out["conversation_hash"].append(conversation_hash)

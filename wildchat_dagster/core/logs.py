@@ -185,7 +185,7 @@ class LogParser:
             return "message_too_large", f"response has {len(call.response)} chars"
         if call.timestamp.tzinfo is None:
             return "wrong_type", "timestamp has no timezone"
-        ts = call.timestamp.astimezone(dt.timezone.utc)
+        ts = call.timestamp.astimezone(dt.UTC)
         if ts.date() != self.day:
             return "timestamp_outside_partition", f"timestamp day {ts.date()} in drop for {self.day}"
         if not call.model.strip():
@@ -198,7 +198,7 @@ class LogParser:
         a = self.result.accepted
         pairs = [(m.role, m.content) for m in call.messages]
         a["id"].append(call.id)
-        a["timestamp"].append(call.timestamp.astimezone(dt.timezone.utc))
+        a["timestamp"].append(call.timestamp.astimezone(dt.UTC))
         a["model"].append(call.model)
         a["ip"].append(call.ip.strip())
         a["user_agent"].append(call.headers.get("user-agent"))

@@ -78,7 +78,7 @@ class Storage:
         selector = pafs.FileSelector(self.full(rel_dir), recursive=True, allow_not_found=True)
         try:
             infos = self.fs.get_file_info(selector)
-        except Exception as exc:  # noqa: BLE001 - re-raised with the location named
+        except Exception as exc:
             raise self._wrap("listing", rel_dir, exc) from exc
         out = []
         for info in infos:
@@ -95,14 +95,14 @@ class Storage:
     def exists(self, rel: str) -> bool:
         try:
             return self.fs.get_file_info(self.full(rel)).type != pafs.FileType.NotFound
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise self._wrap("stat", rel, exc) from exc
 
     def read_bytes(self, rel: str) -> bytes:
         try:
             with self.fs.open_input_stream(self.full(rel)) as stream:
                 return stream.read()
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise self._wrap("read", rel, exc) from exc
 
     # -- writing -----------------------------------------------------------------------
@@ -121,7 +121,7 @@ class Storage:
                 out.flush()
                 os.fsync(out.fileno())
             os.replace(tmp, target)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise self._wrap("write", rel, exc) from exc
 
     def delete(self, rel: str) -> None:
@@ -129,7 +129,7 @@ class Storage:
             self.fs.delete_file(self.full(rel))
         except FileNotFoundError:
             pass
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise self._wrap("delete", rel, exc) from exc
 
     # -- Parquet partitions -----------------------------------------------------------

@@ -3,33 +3,52 @@
 from __future__ import annotations
 
 from dagster import AssetSelection, Definitions, define_asset_job
+from dagster_aws.s3 import S3Resource
 
+from .assets.analytics import analytics_dbt_assets, dbt_resource
 from .assets.classified import classified
 from .assets.conversations import conversations
 from .assets.geo_tagged import geo_tagged
 from .assets.raw_logs import raw_logs
-from .assets.release import release
+from .assets.release import dataset_card, release, release_sft
 from .assets.scrubbed import scrubbed
 from .io import ParquetIOManager
 from .partitions import daily_partitions
-from .resources import StorageResource, storage_base_from_env
+from .policies import PIPELINE_RETRY_POLICY
+from .resources import (
+    StorageResource,
+    classification_resources_from_env,
+    geo_resource_from_env,
+    storage_base_from_env,
+)
+from .schedules import close_yesterday_schedule
+from .sensors import raw_log_drops_sensor
 
-PIPELINE_ASSETS = [raw_logs, conversations, scrubbed, geo_tagged, classified, release]
+PIPELINE_ASSETS = [
+    raw_logs, conversations, scrubbed, geo_tagged, classified, release, release_sft, dataset_card,
+]
 
 # The whole chain for one day; backfills fan out one run per partition.
 daily_chain_job = define_asset_job(
-    "daily_chain", selection=AssetSelection.groups("pipeline"), partitions_def=daily_partitions
+    "daily_chain", selection=AssetSelection.groups("pipeline"), partitions_def=daily_partitions,
+    op_retry_policy=PIPELINE_RETRY_POLICY,  # transient storage errors (docs/s3.md)
 )
 
 
 def build_definitions(storage_base: str | None = None) -> Definitions:
     base = storage_base or storage_base_from_env()
     return Definitions(
-        assets=PIPELINE_ASSETS,
+        assets=[*PIPELINE_ASSETS, analytics_dbt_assets],  # analytics: dbt models + tests (docs/analytics.md)
         jobs=[daily_chain_job],
+        sensors=[raw_log_drops_sensor],  # drops → runs (sensors.py)
+        schedules=[close_yesterday_schedule],  # 02:00 UTC closes yesterday (schedules.py)
         resources={
             "io_manager": ParquetIOManager(base=base),
             "storage": StorageResource(base=base),
+            "dbt": dbt_resource(),  # dbt CLI over dbt/; the DuckDB warehouse opens only when a run starts
+            "s3": S3Resource(),  # boto3 for the drop sensor; AWS_ENDPOINT_URL etc. from the environment
+            "geo": geo_resource_from_env(),
+            **classification_resources_from_env(),  # langid + toxicity (embedded by default)
         },
     )
 

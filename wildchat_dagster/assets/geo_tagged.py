@@ -1,16 +1,30 @@
-"""geo_tagged: IP → country/state, IP replaced by a keyed hash (DESIGN §6). STUB: issue 4."""
+"""geo_tagged: IP → country/state, IP replaced by a keyed hash (DESIGN §6, docs/geo.md)."""
 
 
 import pyarrow as pa
 from dagster import AssetExecutionContext, Output, asset
 
-from ..core.schema import GEO_ADDS, GEO_TAGGED
 from ..partitions import daily_partitions
+from ..resources import GeoResource
 
 
-@asset(partitions_def=daily_partitions, group_name="pipeline")
-def geo_tagged(context: AssetExecutionContext, scrubbed: pa.Table) -> Output[pa.Table]:
-    table = scrubbed.drop_columns(["ip"])
-    for f in GEO_ADDS:
-        table = table.append_column(f, pa.nulls(table.num_rows, f.type))
-    return Output(table.cast(GEO_TAGGED), metadata={"messages": table.num_rows})
+@asset(
+    partitions_def=daily_partitions,
+    group_name="pipeline",
+    description=(
+        "Scrubbed messages with country/state from dated GeoIP2 City snapshots and "
+        "hashed_ip = HMAC-SHA256(WILDCHAT_IP_HASH_KEY, ip); the raw IP is dropped here."
+    ),
+)
+def geo_tagged(context: AssetExecutionContext, scrubbed: pa.Table, geo: GeoResource) -> Output[pa.Table]:
+    tagger = geo.get_tagger(logger=context.log)
+    table, stats = tagger.tag(scrubbed)
+    md = stats.as_metadata()
+    md["geoip_snapshots"] = {s.name: f"{s.database_type} built {s.build_date}" for s in tagger.snapshots}
+    context.log.info(
+        f"geo_tagged[{context.partition_key}]: {md['user_messages']} user messages, "
+        f"located={md['geo_located']} private_or_reserved={md['private_or_reserved']} "
+        f"malformed={md['malformed']} unknown={md['unknown']} missing_ip={md['missing_ip']} "
+        f"before_first_snapshot={md['before_first_snapshot']}"
+    )
+    return Output(table, metadata=md)

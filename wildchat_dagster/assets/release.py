@@ -1,12 +1,160 @@
-"""release: WildChat-1M-schema Parquet, splits, takedowns, dataset card (DESIGN §8). STUB: issue 5."""
+"""release: WildChat-1M-schema Parquet splits, takedowns, dataset card, SFT export (DESIGN §8).
+
+- ``release``: the day's classified messages nested into WildChat-1M rows, takedowns applied,
+  written by the IO manager as ``release/dt=D/split={full,nontoxic}/part-00000.parquet``, with a
+  ``release/dt=D/manifest.json`` of counts and upstream provenance for the card.
+- ``release_sft``: the day's nontoxic split as OpenAI-chat JSONL, ``release_sft/dt=D/sft.jsonl``.
+- ``dataset_card``: ``release/README.md`` regenerated over every released day from the Parquet.
+"""
 
 
+import datetime as dt
+
+import orjson
 import pyarrow as pa
-from dagster import AssetExecutionContext, Output, asset
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    AssetRecordsFilter,
+    Config,
+    MaterializeResult,
+    MetadataValue,
+    Output,
+    asset,
+)
+from pydantic import Field
 
+from ..core.card import CARD_PATH, MANIFEST_NAME, extract_provenance, summarize, write_card
+from ..core.release import build_release, load_takedowns, sft_jsonl
+from ..core.schema import RELEASE
 from ..partitions import daily_partitions
+from ..resources import StorageResource, ToxicityResource
+
+UPSTREAM_STAGES = ("scrubbed", "geo_tagged", "classified")
 
 
-@asset(partitions_def=daily_partitions, group_name="pipeline")
-def release(context: AssetExecutionContext, classified: pa.Table) -> Output[dict]:
-    return Output({"split=full": classified}, metadata={"messages": classified.num_rows})
+class ReleaseConfig(Config):
+    takedowns: str = Field(
+        default="",
+        description="Takedown list: a path or s3:// URI. Empty: $WILDCHAT_TAKEDOWNS, else "
+        "<storage>/takedowns/takedowns.txt when it exists.",
+    )
+
+
+def _flatten(key: str, value, out: dict[str, str], depth: int = 0) -> None:
+    if isinstance(value, str):
+        out[key] = value
+    elif isinstance(value, dict) and depth < 2:
+        for k, v in value.items():
+            _flatten(f"{key}.{k}", v, out, depth + 1)
+
+
+def _upstream_metadata(context: AssetExecutionContext, day: str) -> dict[str, dict[str, str]]:
+    """Text and JSON metadata of the upstream stages' materializations of this day, flattened
+    to ``{stage: {"key" or "key.sub": text}}``: where model and GeoIP DB versions are reported."""
+    out: dict[str, dict[str, str]] = {}
+    for stage in UPSTREAM_STAGES:
+        records = context.instance.fetch_materializations(
+            AssetRecordsFilter(asset_key=AssetKey(stage), asset_partitions=[day]), limit=1
+        ).records
+        if records and records[0].asset_materialization is not None:
+            flat: dict[str, str] = {}
+            for key, value in records[0].asset_materialization.metadata.items():
+                _flatten(key, getattr(value, "value", None), flat)
+            out[stage] = flat
+    return out
+
+
+def _day_numbers(table: pa.Table, prefix: str) -> dict[str, float]:
+    s = summarize(table)
+    keys = ("conversations", "turns", "users", "languages", "countries", "models", "toxic_conversations",
+            "unclassified_conversations", "redacted_conversations")
+    return {f"{prefix}_{k}": s[k] for k in keys}
+
+
+@asset(
+    partitions_def=daily_partitions,
+    group_name="pipeline",
+    description="The day's conversations in the WildChat-1M schema, split full/nontoxic, takedowns applied.",
+)
+def release(
+    context: AssetExecutionContext,
+    config: ReleaseConfig,
+    storage: StorageResource,
+    toxicity: ToxicityResource,
+    classified: pa.Table,
+) -> Output[dict]:
+    day = context.partition_key
+    store = storage.get()
+    takedowns = load_takedowns(store, config.takedowns or None)
+    # Per-backend flags (`flagged_by`) use the thresholds classification used for `toxic`.
+    thresholds = {"detoxify": toxicity.detoxify_threshold, "embedded": toxicity.embedded_threshold}
+    result = build_release(classified, takedowns, thresholds["detoxify"], thresholds["embedded"])
+    stats = result.stats.as_dict()
+    provenance = extract_provenance(_upstream_metadata(context, day))
+    manifest = {
+        "day": day,
+        "stats": stats,
+        "takedowns": {"location": takedowns.location, "entries": len(takedowns),
+                      "invalid_entries": takedowns.invalid_entries},
+        "provenance": provenance,
+        "thresholds": thresholds,
+        "written_at": dt.datetime.now(dt.UTC).isoformat(),
+    }
+    store.write_bytes(f"release/dt={day}/{MANIFEST_NAME}", orjson.dumps(manifest, option=orjson.OPT_INDENT_2))
+    context.log.info(f"release[{day}]: " + ", ".join(f"{k}={v}" for k, v in stats.items()))
+    metadata = {
+        **stats,
+        **_day_numbers(result.full, "full"),
+        **_day_numbers(result.nontoxic, "nontoxic"),
+        "takedown_list": takedowns.location,
+        "takedown_invalid_entries": takedowns.invalid_entries,
+        "provenance": MetadataValue.json({k: v or ["unknown"] for k, v in provenance.items()}),
+        "release_uri": store.uri(f"release/dt={day}"),
+    }
+    return Output(result.splits(), metadata=metadata)
+
+
+@asset(
+    partitions_def=daily_partitions,
+    group_name="pipeline",
+    deps=[release],
+    description="The day's nontoxic split as OpenAI-chat JSONL, deduplicated by conversation_hash.",
+)
+def release_sft(context: AssetExecutionContext, storage: StorageResource) -> MaterializeResult:
+    day = context.partition_key
+    store = storage.get()
+    table = store.read_table(f"release/dt={day}/split=nontoxic", RELEASE)
+    data, stats = sft_jsonl(table if table is not None else RELEASE.empty_table())
+    rel = f"release_sft/dt={day}/sft.jsonl"
+    store.write_bytes(rel, data)
+    context.log.info(f"release_sft[{day}]: {stats.as_dict()} → {store.uri(rel)}")
+    return MaterializeResult(metadata={**stats.as_dict(), "uri": store.uri(rel), "bytes": len(data)})
+
+
+@asset(
+    partitions_def=daily_partitions,
+    group_name="pipeline",
+    deps=[release],
+    description="release/README.md: the dataset card, regenerated over every released day.",
+)
+def dataset_card(context: AssetExecutionContext, storage: StorageResource) -> MaterializeResult:
+    day = context.partition_key
+    store = storage.get()
+    uri, summary = write_card(store)
+    full, nontoxic = summary["full"], summary["nontoxic"]
+    today = next((d for d in summary["days"] if d["day"] == day), {})
+    context.log.info(f"dataset card over {len(summary['days'])} day(s) → {uri}")
+    keys = ("conversations", "turns", "users", "languages", "countries", "models", "toxic_conversations")
+    return MaterializeResult(
+        metadata={
+            "card_uri": uri,
+            "days_released": len(summary["days"]),
+            **{f"full_{k}": full[k] for k in keys},
+            **{f"nontoxic_{k}": nontoxic[k] for k in keys},
+            "takedown_conversations": summary["takedown_conversations"],
+            "day_full_conversations": today.get("full", 0),
+            "day_nontoxic_conversations": today.get("nontoxic", 0),
+            "card_path": CARD_PATH,
+        }
+    )

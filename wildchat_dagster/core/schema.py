@@ -151,6 +151,70 @@ CLASSIFIED_ADDS = pa.schema(
 )
 CLASSIFIED = stage_schema(GEO_TAGGED, CLASSIFIED_ADDS)
 
+# release: one row per conversation, exactly WildChat-1M's features (allenai/WildChat-1M
+# dataset card) in its order, then our extra columns. WildChat-1M's moderation structs carry
+# each category twice, the API's '/' names and '_' aliases ("sexual/minors", "sexual_minors").
+RELEASE_MODERATION_CATEGORIES = (
+    "harassment", "harassment/threatening", "harassment_threatening", "hate", "hate/threatening",
+    "hate_threatening", "self-harm", "self-harm/instructions", "self-harm/intent", "self_harm",
+    "self_harm_instructions", "self_harm_intent", "sexual", "sexual/minors", "sexual_minors",
+    "violence", "violence/graphic", "violence_graphic",
+)
+RELEASE_OPENAI_MODERATION = pa.struct(
+    [
+        ("categories", pa.struct([(c, pa.bool_()) for c in RELEASE_MODERATION_CATEGORIES])),
+        ("category_scores", pa.struct([(c, pa.float64()) for c in RELEASE_MODERATION_CATEGORIES])),
+        ("flagged", pa.bool_()),
+    ]
+)
+HEADER = pa.struct([("accept-language", pa.string()), ("user-agent", pa.string())])
+RELEASE_MESSAGE = pa.struct(
+    [
+        ("content", pa.string()),
+        ("country", pa.string()),  # country/hashed_ip/state/header: user messages only
+        ("hashed_ip", pa.string()),
+        ("header", HEADER),
+        ("language", pa.string()),
+        ("redacted", pa.bool_()),
+        ("role", pa.string()),
+        ("state", pa.string()),
+        ("timestamp", TIMESTAMP),
+        ("toxic", pa.bool_()),
+        ("turn_identifier", pa.int64()),
+    ]
+)
+RELEASE_WILDCHAT = pa.schema(
+    [
+        ("conversation_hash", pa.string()),
+        ("model", pa.string()),
+        ("timestamp", TIMESTAMP),  # the last turn's time
+        ("conversation", pa.list_(RELEASE_MESSAGE)),
+        ("turn", pa.int64()),
+        ("language", pa.string()),
+        ("openai_moderation", pa.list_(RELEASE_OPENAI_MODERATION)),  # one per message, [] if not run
+        ("detoxify_moderation", pa.list_(DETOXIFY_MODERATION)),  # one per message, [] if not run
+        ("toxic", pa.bool_()),
+        ("redacted", pa.bool_()),
+        ("state", pa.string()),
+        ("country", pa.string()),
+        ("hashed_ip", pa.string()),
+        ("header", HEADER),
+    ]
+)
+RELEASE_EXTRAS = pa.schema(
+    [
+        ("conversation_id", pa.string()),  # unique (conversation_hash is not)
+        ("language_code", pa.string()),  # ISO 639 code of `language`
+        ("branch_of", pa.string()),
+        ("orphan", pa.bool_()),
+        ("hashed_ips", pa.list_(pa.string())),  # distinct hashed IPs of the user messages
+        ("toxicity_backends", pa.list_(pa.string())),  # backends that scored this conversation
+        ("flagged_by", pa.list_(pa.string())),  # backends that flagged any of its messages
+        ("embedded_toxicity", pa.list_(pa.float64())),  # offline classifier, one per message, [] if not run
+    ]
+)
+RELEASE = pa.schema(list(RELEASE_WILDCHAT) + list(RELEASE_EXTRAS))
+
 
 # Schemas by asset name, so an absent partition can be read as an empty table.
 ASSET_SCHEMAS: dict[str, pa.Schema] = {
@@ -160,4 +224,5 @@ ASSET_SCHEMAS: dict[str, pa.Schema] = {
     "scrubbed": SCRUBBED,
     "geo_tagged": GEO_TAGGED,
     "classified": CLASSIFIED,
+    "release": RELEASE,
 }

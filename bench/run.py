@@ -1,0 +1,634 @@
+"""The pipeline's speed and memory, per stage and end to end, against a naive baseline.
+
+    .venv/bin/python bench/run.py [--turns 20000] [--json] [--workers W] [--baseline-turns 100]
+                                  [--no-window] [--days 1] [--profile] [--keep DIR]
+
+1. Generates WildChat-like raw log drops with the project's generator (core/generate.py) into a
+   temporary directory, in a child process (so the generator's memory is not ours): the measured
+   day D holds about ``--turns`` turns, and D-1 and D+1 are generated too because
+   ``conversations[D]`` reads ``raw_logs[D-1..D+1]`` (``--no-window``: day D alone).
+2. Runs every stage's core code in this process exactly as the assets call it, with the demo's
+   default resources (embedded backends): raw_logs (core/logs.parse_drops), conversations
+   (core/linking.link_conversations), scrubbed (core/pii), geo_tagged (core/geo, embedded
+   GeoLite2, development key), classified (core/langid lid.176.ftz + core/toxicity embedded),
+   release (core/release.build_release + release_sft). Between stages, tables go through
+   Parquet as the IO manager moves them (core/storage.Storage.write_table / read_table); that
+   cost is the ``parquet_io`` row. Models are loaded before the clock starts (``setup``), as a
+   long-lived code server would; the PII process pool is started inside ``scrub`` and is timed.
+3. Runs the naive baseline on a random sample of the same turns, in this process: Presidio
+   ``AnalyzerEngine.analyze`` on every message one by one (default recognizers, spaCy
+   en_core_web_sm as the project configures it, whole pipeline), ``AnonymizerEngine.anonymize``,
+   and one fastText lid.176 predict per message, no caching, no batching, one process.
+
+A turn is one user prompt and its response (WildChat's count: the day's conversation rows hold
+2 messages per turn). MB/s is over the UTF-8 bytes of the day's message text. RSS is this
+process's resident set (psutil, sampled every 20 ms, and ``ru_maxrss``); PII worker processes
+are reported separately (``children``). With ``--json`` the last stdout line is one JSON object.
+See bench/README.md and docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import contextlib
+import cProfile
+import datetime as dt
+import io
+import json
+import multiprocessing
+import os
+import pstats
+import random
+import resource
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+DEFAULT_TURNS = 20_000
+# Linked turns per generated conversation (the generator's mean plus branch prefixes), to size
+# the drop; the report always states the turns actually produced.
+TURNS_PER_CONVERSATION = 2.4
+DAY = dt.date(2023, 6, 14)  # both GPT-3.5/GPT-4 snapshots exist on it
+TARGET_TURNS_PER_S = 750.0
+TARGET_PEAK_MB = 2048.0
+MB = 1024 * 1024
+
+
+# --------------------------------------------------------------------------- measuring
+
+
+class RssSampler:
+    """Samples this process's RSS and its children's (summed) every ``interval`` seconds."""
+
+    def __init__(self, interval: float = 0.02):
+        self.interval = interval
+        self.proc = psutil.Process()
+        self.main_peak = 0
+        self.children_peak = 0
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._run, name="rss-sampler", daemon=True)
+
+    def _sample(self) -> None:
+        main = self.proc.memory_info().rss
+        children = 0
+        for child in self.proc.children(recursive=True):
+            with contextlib.suppress(psutil.Error):
+                children += child.memory_info().rss
+        with self._lock:
+            self.main_peak = max(self.main_peak, main)
+            self.children_peak = max(self.children_peak, children)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            with contextlib.suppress(psutil.Error):
+                self._sample()
+
+    def start(self) -> RssSampler:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def reset(self) -> None:
+        """Start a new window: peaks from now on (the current values count)."""
+        with self._lock:
+            self.main_peak = 0
+            self.children_peak = 0
+        with contextlib.suppress(psutil.Error):
+            self._sample()
+
+    def peaks(self) -> tuple[int, int]:
+        with contextlib.suppress(psutil.Error):
+            self._sample()
+        with self._lock:
+            return self.main_peak, self.children_peak
+
+
+def rss_now() -> int:
+    return psutil.Process().memory_info().rss
+
+
+def ru_maxrss_bytes() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
+
+
+@dataclass
+class StageResult:
+    name: str
+    seconds: float = 0.0
+    rss_before: int = 0
+    rss_after: int = 0
+    peak: int = 0
+    children_peak: int = 0
+    calls: int = 0
+    notes: dict = field(default_factory=dict)
+    profile: str = ""
+
+
+class Clock:
+    """Per-stage wall time, RSS before/after and sampled peak; optional cProfile."""
+
+    def __init__(self, sampler: RssSampler, profile: bool = False, profile_lines: int = 25):
+        self.sampler = sampler
+        self.profile = profile
+        self.profile_lines = profile_lines
+        self.stages: dict[str, StageResult] = {}
+
+    @contextlib.contextmanager
+    def stage(self, name: str):
+        res = self.stages.setdefault(name, StageResult(name))
+        before = rss_now()
+        if not res.calls:
+            res.rss_before = before
+        self.sampler.reset()
+        prof = cProfile.Profile() if self.profile else None
+        t0 = time.perf_counter()
+        if prof:
+            prof.enable()
+        try:
+            yield res
+        finally:
+            if prof:
+                prof.disable()
+            res.seconds += time.perf_counter() - t0
+            res.calls += 1
+            res.rss_after = rss_now()
+            main_peak, children_peak = self.sampler.peaks()
+            res.peak = max(res.peak, main_peak, res.rss_after, before)
+            res.children_peak = max(res.children_peak, children_peak)
+            if prof:
+                buf = io.StringIO()
+                pstats.Stats(prof, stream=buf).sort_stats("tottime").print_stats(self.profile_lines)
+                res.profile += buf.getvalue()
+
+
+# --------------------------------------------------------------------------- data
+
+
+def _generate(out_dir: str, start: dt.date, days: int, per_day: int, seed: int) -> dict:
+    from wildchat_dagster.core.generate import generate_drops
+
+    stats = generate_drops(out_dir, start, days, per_day, seed=seed)
+    return {"rows": stats.rows, "lines": stats.lines, "conversations": stats.conversations,
+            "seconds": stats.elapsed_s, "peak_rss_mb": ru_maxrss_bytes() / MB}
+
+
+def generate_in_child(out_dir: str, start: dt.date, days: int, per_day: int, seed: int) -> dict:
+    """Run the generator in a spawned child: its memory never counts as the pipeline's."""
+    ctx = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(1, mp_context=ctx) as pool:
+        return pool.submit(_generate, out_dir, start, days, per_day, seed).result()
+
+
+def text_bytes(table) -> int:
+    import pyarrow.compute as pc
+
+    return int(pc.sum(pc.binary_length(table.column("content"))).as_py() or 0)
+
+
+# --------------------------------------------------------------------------- the stages
+
+
+@dataclass
+class Engines:
+    """Everything the demo's resources load once per process (DESIGN §12 embedded defaults)."""
+
+    scrubber: object
+    tagger: object
+    identifier: object
+    backends: list
+    takedowns: object
+
+
+def load_engines(store, workers: int | None) -> Engines:
+    import logging
+
+    from wildchat_dagster.core.geo import GeoTagger, resolve_ip_hasher
+    from wildchat_dagster.core.langid import get_identifier
+    from wildchat_dagster.core.pii import PiiConfig, PiiScrubber
+    from wildchat_dagster.core.release import load_takedowns
+    from wildchat_dagster.core.toxicity import build_backends
+    from wildchat_dagster.resources import GeoResource, LanguageIdResource, ToxicityResource
+
+    config = PiiConfig() if workers is None else PiiConfig(workers=workers)
+    scrubber = PiiScrubber(config)
+    scrubber.warm_up()
+    geo = GeoResource()  # embedded GeoLite2, development key, as the demo
+    quiet = logging.getLogger("bench.geo")
+    quiet.setLevel(logging.ERROR)  # the development-key warning is expected here
+    tagger = GeoTagger.from_location(geo.geoip_db, resolve_ip_hasher(geo.ip_hash_key, geo.environment, quiet))
+    lid = LanguageIdResource()
+    identifier = get_identifier(lid.model_path, lid.min_letters, lid.min_confidence)
+    tox = ToxicityResource()
+    backends = build_backends(tox.backends, embedded_threshold=tox.embedded_threshold)
+    for backend in backends:
+        backend.score(["warm up the model"])
+    return Engines(scrubber, tagger, identifier, backends, load_takedowns(store, None))
+
+
+def scrub_table(conversations, scrubber):
+    """What assets/scrubbed.py does with a day's conversations (DESIGN §5)."""
+    import pyarrow as pa
+
+    from wildchat_dagster.core import pii
+    from wildchat_dagster.core.schema import SCRUBBED
+
+    if hasattr(pii, "scrub_table"):  # the asset's core entry point, once it exists
+        out = pii.scrub_table(conversations, scrubber)
+        return out[0] if isinstance(out, tuple) else out
+    contents = conversations.column("content").to_pylist()
+    users = conversations.column("ip").to_pylist()  # WildChat's frequency rule counts distinct IPs
+    result = scrubber.scrub(contents, users)
+    table = conversations.set_column(
+        conversations.schema.get_field_index("content"), "content", pa.array(result.texts, pa.string())
+    )
+    table = table.append_column("redacted", pa.array(result.redacted, pa.bool_()))
+    table = table.append_column("pii_types", pa.array(result.pii_types, pa.list_(pa.string())))
+    return table.cast(SCRUBBED)
+
+
+class Pipeline:
+    """One day through every stage, tables handed over through Parquet as the IO manager does."""
+
+    def __init__(self, store, engines: Engines, clock: Clock, window: bool):
+        self.store = store
+        self.engines = engines
+        self.clock = clock
+        self.window = window
+
+    def _write(self, asset: str, day: dt.date, table) -> None:
+        with self.clock.stage("parquet_io"):
+            self.store.write_table(self.store.partition_dir(asset, day.isoformat()), table)
+
+    def _read(self, asset: str, days: list[dt.date]):
+        import pyarrow as pa
+
+        from wildchat_dagster.core.schema import ASSET_SCHEMAS
+
+        with self.clock.stage("parquet_io"):
+            tables = []
+            for day in days:
+                rel = self.store.partition_dir(asset, day.isoformat())
+                t = self.store.read_table(rel, ASSET_SCHEMAS[asset])
+                if t is not None:
+                    tables.append(t)
+            if not tables:
+                return ASSET_SCHEMAS[asset].empty_table()
+            return pa.concat_tables(tables) if len(tables) > 1 else tables[0]
+
+    def raw_logs(self, day: dt.date, timed: bool = True) -> None:
+        from wildchat_dagster.core.logs import DEFAULT_MAX_MESSAGE_CHARS, parse_drops
+
+        ctx = self.clock.stage("raw_logs") if timed else contextlib.nullcontext()
+        with ctx:
+            parsed = parse_drops(self.store, day, DEFAULT_MAX_MESSAGE_CHARS)
+            accepted, quarantine = parsed.accepted_table(), parsed.quarantine_table()
+        del parsed
+        if timed:
+            self._write("raw_logs", day, accepted)
+            self._write("raw_logs_quarantine", day, quarantine)
+        else:  # a neighbour day: its own run parses it, here it only has to exist
+            self.store.write_table(self.store.partition_dir("raw_logs", day.isoformat()), accepted)
+
+    def day_chain(self, day: dt.date) -> dict:
+        """conversations → release for ``day``; returns counts."""
+        from wildchat_dagster.core.langid import LanguageStats, add_language_columns
+        from wildchat_dagster.core.linking import link_conversations
+        from wildchat_dagster.core.release import build_release, sft_jsonl
+        from wildchat_dagster.core.schema import CLASSIFIED
+        from wildchat_dagster.core.toxicity import ToxicityStats, add_toxicity_columns
+        from wildchat_dagster.resources import ToxicityResource
+
+        e, clock = self.engines, self.clock
+        one = dt.timedelta(days=1)
+        window = [day - one, day, day + one] if self.window else [day]
+        raw = self._read("raw_logs", window)
+        with clock.stage("conversations") as st:
+            conversations, link_stats = link_conversations(raw, day)
+            st.notes["calls_in_window"] = raw.num_rows
+        del raw
+        counts = {
+            "messages": conversations.num_rows,
+            "turns": conversations.num_rows // 2,
+            "conversations": link_stats.conversations,
+            "text_bytes": text_bytes(conversations),
+        }
+        self._write("conversations", day, conversations)
+        del conversations
+
+        table = self._read("conversations", [day])
+        with clock.stage("scrubbed") as st:
+            table = scrub_table(table, e.scrubber)
+        self._write("scrubbed", day, table)
+        del table
+
+        table = self._read("scrubbed", [day])
+        with clock.stage("geo_tagged"):
+            table, _ = e.tagger.tag(table)
+        self._write("geo_tagged", day, table)
+        del table
+
+        table = self._read("geo_tagged", [day])
+        with clock.stage("classified") as st:
+            t0 = time.perf_counter()
+            table = add_language_columns(table, e.identifier, LanguageStats())
+            t1 = time.perf_counter()
+            table = add_toxicity_columns(table, e.backends, ToxicityStats())
+            t2 = time.perf_counter()
+            table = table.select(CLASSIFIED.names).cast(CLASSIFIED)
+            st.notes["langid_s"] = st.notes.get("langid_s", 0.0) + (t1 - t0)
+            st.notes["toxicity_s"] = st.notes.get("toxicity_s", 0.0) + (t2 - t1)
+        self._write("classified", day, table)
+        del table
+
+        classified = self._read("classified", [day])
+        tox = ToxicityResource()
+        with clock.stage("release"):
+            result = build_release(classified, e.takedowns, tox.detoxify_threshold, tox.embedded_threshold)
+            splits = result.splits()
+        del classified, result
+        with clock.stage("parquet_io"):
+            for sub, t in splits.items():
+                self.store.write_table(f"{self.store.partition_dir('release', day.isoformat())}/{sub}", t)
+        del splits
+        with clock.stage("release"):  # release_sft: the nontoxic split as chat JSONL
+            from wildchat_dagster.core.schema import RELEASE
+
+            nontoxic = self.store.read_table(f"release/dt={day.isoformat()}/split=nontoxic", RELEASE)
+            data, _ = sft_jsonl(nontoxic if nontoxic is not None else RELEASE.empty_table())
+            self.store.write_bytes(f"release_sft/dt={day.isoformat()}/sft.jsonl", data)
+        return counts
+
+
+# --------------------------------------------------------------------------- the baseline
+
+
+def sample_turns(conversations, n: int, seed: int) -> list[tuple[str, str]]:
+    """``n`` random (user, assistant) message pairs of the day (the same texts the pipeline got)."""
+    role = conversations.column("role").to_pylist()
+    content = conversations.column("content").to_pylist()
+    pairs = [(content[i], content[i + 1]) for i in range(0, len(role) - 1, 2)
+             if role[i] == "user" and role[i + 1] == "assistant"]
+    rng = random.Random(seed)
+    return rng.sample(pairs, min(n, len(pairs)))
+
+
+def run_baseline(pairs: list[tuple[str, str]]) -> dict:
+    """A WildChat-style pass: full Presidio analyze + anonymize and a fastText predict per message."""
+    from presidio_analyzer import AnalyzerEngine
+    from presidio_analyzer.nlp_engine import NlpEngineProvider
+    from presidio_anonymizer import AnonymizerEngine
+
+    from wildchat_dagster.core.langid import packaged_model_path
+    from wildchat_dagster.core.pii import DEFAULT_MODEL, PiiConfig, use_offline_tldextract
+
+    use_offline_tldextract()  # no network: Presidio's e-mail check would fetch the suffix list
+    t0 = time.perf_counter()
+    model = PiiConfig().models.get("en", DEFAULT_MODEL)  # the project's English model config
+    provider = NlpEngineProvider(nlp_configuration={
+        "nlp_engine_name": "spacy", "models": [{"lang_code": "en", "model_name": model}]})
+    analyzer = AnalyzerEngine(nlp_engine=provider.create_engine(), supported_languages=["en"])
+    anonymizer = AnonymizerEngine()
+    import fasttext
+
+    lid = fasttext.load_model(str(packaged_model_path()))
+    analyzer.analyze("warm up", language="en")
+    load_s = time.perf_counter() - t0
+
+    messages = [m for pair in pairs for m in pair]
+    t0 = time.perf_counter()
+    found = 0
+    for text in messages:
+        results = analyzer.analyze(text=text, language="en")
+        found += len(results)
+        anonymizer.anonymize(text=text, analyzer_results=results)
+        lid.predict(text.replace("\n", " "))
+    seconds = time.perf_counter() - t0
+    nbytes = sum(len(m.encode("utf-8")) for m in messages)
+    return {
+        "sample_turns": len(pairs),
+        "sample_messages": len(messages),
+        "seconds": seconds,
+        "load_seconds": load_s,
+        "turns_per_s": len(pairs) / seconds if seconds else 0.0,
+        "messages_per_s": len(messages) / seconds if seconds else 0.0,
+        "mb_per_s": nbytes / MB / seconds if seconds else 0.0,
+        "entities_found": found,
+    }
+
+
+# --------------------------------------------------------------------------- report
+
+STAGE_ORDER = ("raw_logs", "conversations", "scrubbed", "geo_tagged", "classified", "release", "parquet_io")
+
+
+def stage_rows(clock: Clock, turns: int, nbytes: int) -> dict:
+    out = {}
+    for name in STAGE_ORDER:
+        s = clock.stages.get(name)
+        if s is None:
+            continue
+        row = {
+            "turns_per_s": round(turns / s.seconds, 1) if s.seconds else None,
+            "seconds": round(s.seconds, 3),
+            "mb_per_s": round(nbytes / MB / s.seconds, 3) if s.seconds else None,
+            "rss_mb": round(s.rss_after / MB, 1),
+            "rss_delta_mb": round((s.rss_after - s.rss_before) / MB, 1),
+            "peak_rss_mb": round(s.peak / MB, 1),
+        }
+        if s.children_peak:
+            row["children_peak_rss_mb"] = round(s.children_peak / MB, 1)
+        for k, v in s.notes.items():
+            row[k] = round(v, 3) if isinstance(v, float) else v
+        out[name] = row
+    return out
+
+
+def format_table(report: dict) -> str:
+    lines = []
+    w = lines.append
+    c = report["counts"]
+    w(f"day {report['day']}: {c['turns']} turns, {c['messages']} messages, "
+      f"{c['conversations']} conversations, "
+      f"{c['text_bytes'] / MB:.1f} MB of message text; raw drops {report['generation']['drop_mb']:.1f} MB "
+      f"({'D-1..D+1 window' if report['window'] else 'day D only'}); workers={report['workers']}; "
+      f"cores={os.cpu_count()}; load average {report['load_average']}")
+    w(f"setup (model loads, not timed below): {report['setup_seconds']:.1f}s")
+    w("")
+    w(f"{'stage':<16}{'turns/s':>10}{'seconds':>10}{'MB/s':>9}{'RSS MB':>9}{'Δ MB':>8}{'peak MB':>9}"
+      f"{'workers MB':>12}")
+    for name, s in report["stages"].items():
+        tps = f"{s['turns_per_s']:,.0f}" if s["turns_per_s"] else "-"
+        mbs = f"{s['mb_per_s']:.2f}" if s["mb_per_s"] else "-"
+        child = f"{s['children_peak_rss_mb']:.0f}" if s.get("children_peak_rss_mb") else ""
+        w(f"{name:<16}{tps:>10}{s['seconds']:>10.2f}{mbs:>9}{s['rss_mb']:>9.0f}{s['rss_delta_mb']:>8.0f}"
+          f"{s['peak_rss_mb']:>9.0f}{child:>12}")
+    e = report["end_to_end"]
+    w(f"{'end to end':<16}{e['turns_per_s']:>10,.0f}{e['seconds']:>10.2f}{e['mb_per_s']:>9.2f}"
+      f"{'':>9}{'':>8}{report['peak_rss_mb']:>9.0f}{report.get('peak_children_rss_mb', 0):>12.0f}")
+    if "classified" in report["stages"]:
+        s = report["stages"]["classified"]
+        w(f"  classified = langid {s.get('langid_s', 0):.2f}s "
+          f"+ toxicity (embedded) {s.get('toxicity_s', 0):.2f}s")
+    b = report.get("baseline")
+    if b:
+        w("")
+        w(f"baseline (Presidio analyze+anonymize, full en_core_web_sm, + fastText predict, per message, "
+          f"1 process, no cache) on a sample of {b['sample_turns']} turns / {b['sample_messages']} messages:")
+        w(f"{'baseline':<16}{b['turns_per_s']:>10,.1f}{b['seconds']:>10.2f}{b['mb_per_s']:>9.3f}"
+          f"   ({b['messages_per_s']:.1f} messages/s; extrapolated to the day: "
+          f"{c['turns'] / b['turns_per_s']:.0f}s)")
+        w(f"ratio pipeline/baseline: {report['speedup']:.1f}x")
+    w("")
+    ok_speed = e["turns_per_s"] >= TARGET_TURNS_PER_S
+    ok_mem = report["peak_rss_mb"] < TARGET_PEAK_MB
+    w(f"targets: end to end >= {TARGET_TURNS_PER_S:.0f} turns/s: {'met' if ok_speed else 'NOT met'}; "
+      f"peak RSS < {TARGET_PEAK_MB:.0f} MB: {'met' if ok_mem else 'NOT met'} "
+      f"(main {report['peak_rss_mb']:.0f} MB; PII workers {report.get('peak_children_rss_mb', 0):.0f} MB)")
+    slowest = min(((n, s) for n, s in report["stages"].items() if s["turns_per_s"]),
+                  key=lambda kv: kv[1]["turns_per_s"], default=None)
+    if slowest:
+        share = slowest[1]["seconds"] / e["seconds"] * 100 if e["seconds"] else 0
+        w(f"slowest stage: {slowest[0]} ({slowest[1]['turns_per_s']:,.0f} turns/s, {share:.0f}% of the time)")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- main
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--turns", type=int, default=DEFAULT_TURNS, help="turns in the measured day (about)")
+    parser.add_argument("--json", action="store_true", help="last stdout line: the report as one JSON object")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="PII worker processes (default: PiiConfig's default)")
+    parser.add_argument("--baseline-turns", type=int, default=100,
+                        help="turns in the baseline's random sample (0: skip the baseline)")
+    parser.add_argument("--days", type=int, default=1,
+                        help="measured days, run one after another in this process (peak RSS must not grow)")
+    parser.add_argument("--no-window", action="store_true",
+                        help="generate day D only (conversations then reads empty neighbour days)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--profile", action="store_true",
+                        help="cProfile every stage (this process only; use --workers 1 to see PII) to stderr")
+    parser.add_argument("--keep", metavar="DIR", help="generate into DIR and keep it (default: a temp dir)")
+    args = parser.parse_args(argv)
+    if args.turns < 10 or args.days < 1:
+        parser.error("--turns must be >= 10 and --days >= 1")
+
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    window = not args.no_window
+    work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="wildchat-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    log = sys.stderr
+    try:
+        per_day = max(1, round(args.turns / TURNS_PER_CONVERSATION))
+        first = DAY - dt.timedelta(days=1) if window else DAY
+        n_days = args.days + (2 if window else 0)
+        measured = [DAY + dt.timedelta(days=i) for i in range(args.days)]
+        print(f"generating {n_days} day(s) x {per_day} conversations under {work} ...", file=log, flush=True)
+        gen = generate_in_child(str(work), first, n_days, per_day, args.seed)
+        drop_bytes = sum(p.stat().st_size for p in (work / "raw_logs_drop").rglob("*.jsonl"))
+        gen["drop_mb"] = drop_bytes / MB / n_days
+        print(f"generated {gen['lines']} lines in {gen['seconds']:.1f}s", file=log, flush=True)
+
+        from wildchat_dagster.core.storage import Storage
+
+        store = Storage(str(work))
+        sampler = RssSampler().start()
+        clock = Clock(sampler, profile=args.profile)
+        t0 = time.perf_counter()
+        engines = load_engines(store, args.workers)
+        setup_s = time.perf_counter() - t0
+        print(f"models loaded in {setup_s:.1f}s; running the pipeline ...", file=log, flush=True)
+        pipe = Pipeline(store, engines, clock, window)
+        sampler.reset()
+        rss_start = rss_now()
+
+        # raw_logs for every day first (as `make demo` and a backfill do): conversations[D] reads
+        # raw_logs[D-1..D+1]. Neighbour days are parsed untimed: their own runs pay for them.
+        for i in range(n_days):
+            day = first + dt.timedelta(days=i)
+            pipe.raw_logs(day, timed=day in measured)
+        totals = {"messages": 0, "turns": 0, "conversations": 0, "text_bytes": 0}
+        per_day_peak = []
+        for day in measured:
+            counts = pipe.day_chain(day)
+            for k in totals:
+                totals[k] += counts[k]
+            per_day_peak.append(round(max(s.peak for s in clock.stages.values()) / MB, 1))
+            print(f"day {day}: {counts['turns']} turns done", file=log, flush=True)
+        pipeline_peak = max(max(s.peak for s in clock.stages.values()), ru_maxrss_bytes())
+        children_peak = max((s.children_peak for s in clock.stages.values()), default=0)
+
+        turns, nbytes = totals["turns"], totals["text_bytes"]
+        stages = stage_rows(clock, turns, nbytes)
+        total_s = sum(s.seconds for s in clock.stages.values())
+        report = {
+            "day": DAY.isoformat() if args.days == 1 else f"{measured[0]}..{measured[-1]}",
+            "window": window,
+            "workers": engines.scrubber.config.workers,
+            "cpu_count": os.cpu_count(),
+            "load_average": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+            "counts": totals,
+            "generation": gen,
+            "setup_seconds": round(setup_s, 2),
+            "stages": stages,
+            "end_to_end": {
+                "turns_per_s": round(turns / total_s, 1),
+                "seconds": round(total_s, 3),
+                "mb_per_s": round(nbytes / MB / total_s, 3),
+                "turns_per_s_with_setup": round(turns / (total_s + setup_s), 1),
+            },
+            "pipeline_turns_per_s": round(turns / total_s, 1),
+            "peak_rss_mb": round(pipeline_peak / MB, 1),
+            "peak_children_rss_mb": round(children_peak / MB, 1),
+            "rss_at_start_mb": round(rss_start / MB, 1),
+            "per_day_peak_rss_mb": per_day_peak,
+        }
+        sampler.stop()
+
+        if args.baseline_turns > 0:
+            print(f"baseline on {args.baseline_turns} turns ...", file=log, flush=True)
+            conversations = store.read_table(store.partition_dir("conversations", measured[0].isoformat()))
+            pairs = sample_turns(conversations, args.baseline_turns, args.seed)
+            del conversations
+            base = run_baseline(pairs)
+            report["baseline"] = {k: round(v, 3) if isinstance(v, float) else v for k, v in base.items()}
+            report["baseline_turns_per_s"] = report["baseline"]["turns_per_s"]
+            report["speedup"] = round(report["pipeline_turns_per_s"] / base["turns_per_s"], 2)
+        else:
+            report["baseline_turns_per_s"] = None
+            report["speedup"] = None
+
+        if args.profile:
+            for name in STAGE_ORDER:
+                s = clock.stages.get(name)
+                if s is not None:
+                    print(f"\n===== cProfile: {name} ({s.seconds:.2f}s) =====\n{s.profile}", file=log)
+        print(format_table(report), flush=True)
+        if args.json:
+            print(json.dumps(report, default=str), flush=True)
+        return 0
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,268 @@
+"""Dagster asset checks: each asset's GX suites, run on every materialized partition.
+
+One ``@multi_asset_check`` per asset reads the partition (through ``Storage``, the same
+layout the IO manager writes), builds the frames (``core.quality``), validates them with
+GX (``gx_runner``) and yields one ``AssetCheckResult`` per check in ``suites.CHECKS``,
+with the GX key figures as metadata: expectations evaluated and failed, unexpected counts
+per failed expectation, a sample of bad row ids (never values), the suites and links to
+the Data Docs. Blocking checks (PII residue, raw IPs, the release) fail with ERROR
+severity and stop the assets downstream of theirs in the same run.
+"""
+
+import datetime as dt
+import json
+import warnings
+
+import pyarrow as pa
+from dagster import (
+    AssetCheckExecutionContext,
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
+    AssetKey,
+    AssetRecordsFilter,
+    MetadataValue,
+    PreviewWarning,
+    multi_asset_check,
+)
+
+from ..core import quality as q
+from ..core.schema import CLASSIFIED, CONVERSATIONS, GEO_TAGGED, QUARANTINE, RAW_LOGS, SCRUBBED
+from ..core.storage import Storage
+from ..partitions import daily_partitions
+from ..resources import GeoResource, LanguageIdResource, StorageResource, ToxicityResource
+from .resources import QualityResource
+from .suites import checks_for
+
+
+def _specs(asset: str) -> list[AssetCheckSpec]:
+    # Partitioned checks (one evaluation per day, shown per partition in the UI, carried by the
+    # alert) are a preview feature of dagster 1.13, pinned here; the warning is expected.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PreviewWarning)
+        return [
+            AssetCheckSpec(
+                name=c.name,
+                asset=c.asset,
+                description=c.description,
+                blocking=c.blocking,
+                partitions_def=daily_partitions,
+                metadata={"severity": c.severity, "blocking": c.blocking},
+            )
+            for c in checks_for(asset)
+        ]
+
+
+def _latest_metadata(context: AssetCheckExecutionContext, asset: str, day: str) -> dict | None:
+    records = context.instance.fetch_materializations(
+        AssetRecordsFilter(asset_key=AssetKey(asset), asset_partitions=[day]), limit=1
+    ).records
+    if not records or records[0].asset_materialization is None:
+        return None
+    return {k: getattr(v, "value", v) for k, v in records[0].asset_materialization.metadata.items()}
+
+
+def _shift(day: str, days: int) -> str:
+    return (dt.date.fromisoformat(day) + dt.timedelta(days=days)).isoformat()
+
+
+def _docs_metadata(site) -> dict:
+    if site is None:
+        return {}
+    link = MetadataValue.path if site.local_dir else MetadataValue.url
+    return {"data_docs": link(site.index_uri)}
+
+
+def _evaluate(
+    context: AssetCheckExecutionContext,
+    asset: str,
+    frames: q.Frames,
+    params: dict,
+    storage: Storage,
+    quality: QualityResource,
+):
+    from . import gx_runner
+
+    day = context.partition_key
+    runs = gx_runner.validate(asset, day, frames, params, quality.sample_size)
+    gx_runner.save_results(storage, runs)
+    site = None
+    if quality.data_docs:
+        try:
+            site = gx_runner.build_data_docs(storage, runs, quality.docs_max_partitions)
+        except Exception as exc:  # the docs are for people; a rendering problem must not hide a result
+            context.log.warning(f"Data Docs not updated: {type(exc).__name__}: {str(exc)[:200]}")
+    outcomes = gx_runner.outcomes_by_check(runs, checks_for(asset))
+    notes = {k: v for k, v in frames.notes.items() if isinstance(v, int | float | str)}
+    for name, outcome in outcomes.items():
+        check = outcome.check
+        metadata = {
+            "gx_expectations": outcome.evaluated,
+            "gx_failed_expectations": outcome.failed,
+            "gx_suites": ", ".join(outcome.suites),
+            "unexpected_counts": MetadataValue.json(outcome.unexpected),
+            "sample_bad_row_ids": MetadataValue.json(outcome.samples),
+            **_docs_metadata(site),
+            **{f"partition_{k}": v for k, v in notes.items()},
+        }
+        if outcome.errors:
+            metadata["gx_errors"] = MetadataValue.json(outcome.errors)
+        if site is not None:
+            pages = [site.pages[s] for s in outcome.suites if s in site.pages]
+            if pages:
+                link = MetadataValue.path if site.local_dir else MetadataValue.url
+                metadata["data_docs_page"] = link(pages[0])
+        context.log.info(
+            f"{name}[{day}]: {'passed' if outcome.passed else 'FAILED'} "
+            f"({outcome.evaluated - outcome.failed}/{outcome.evaluated} expectations)"
+        )
+        yield AssetCheckResult(
+            asset_key=AssetKey(asset),
+            check_name=name,
+            passed=outcome.passed,
+            severity=AssetCheckSeverity.WARN if check.severity == "WARN" else AssetCheckSeverity.ERROR,
+            metadata=metadata,
+        )
+
+
+def _read(storage: Storage, asset: str, day: str) -> pa.Table | None:
+    return storage.read_table(storage.partition_dir(asset, day))
+
+
+@multi_asset_check(specs=_specs("raw_logs"), name="raw_logs_quality")
+def raw_logs_quality(context: AssetCheckExecutionContext, storage: StorageResource, quality: QualityResource):
+    day = context.partition_key
+    store = storage.get()
+    counts = _latest_metadata(context, "raw_logs", day)
+    frames = q.raw_logs_frames(
+        _read(store, "raw_logs", day),
+        _read(store, "raw_logs_quarantine", day),
+        day,
+        counts,
+        q.count_drop_lines(store, day),
+        RAW_LOGS,
+        QUARANTINE,
+    )
+    params = {"partition_days": [day], "max_quarantine_rate": quality.quarantine_rate_max}
+    yield from _evaluate(context, "raw_logs", frames, params, store, quality)
+
+
+@multi_asset_check(specs=_specs("conversations"), name="conversations_quality")
+def conversations_quality(
+    context: AssetCheckExecutionContext, storage: StorageResource, quality: QualityResource
+):
+    day = context.partition_key
+    store = storage.get()
+    cols = ["conversation_id", "message_index", "role", "copied_prefix", "turn_identifier"]
+    previous = q.read_columns(store, store.partition_dir("conversations", _shift(day, -1)), cols)
+    raw_day = q.read_columns(store, store.partition_dir("raw_logs", day), ["id", "source_line"])
+    window_ids: list[int] = []
+    for d in (day, _shift(day, 1)):
+        ids = q.read_columns(store, store.partition_dir("raw_logs", d), ["id"])
+        if ids is not None:
+            window_ids += ids["id"].to_pylist()
+    frames = q.conversations_frames(
+        _read(store, "conversations", day), previous, raw_day, window_ids, CONVERSATIONS
+    )
+    yield from _evaluate(context, "conversations", frames, {"partition_days": [day]}, store, quality)
+
+
+@multi_asset_check(specs=_specs("scrubbed"), name="scrubbed_quality")
+def scrubbed_quality(context: AssetCheckExecutionContext, storage: StorageResource, quality: QualityResource):
+    day = context.partition_key
+    store = storage.get()
+    upstream = q.count_rows(store, store.partition_dir("conversations", day))
+    frames = q.scrubbed_frames(_read(store, "scrubbed", day), upstream, SCRUBBED)
+    yield from _evaluate(context, "scrubbed", frames, {}, store, quality)
+
+
+@multi_asset_check(specs=_specs("geo_tagged"), name="geo_tagged_quality")
+def geo_tagged_quality(
+    context: AssetCheckExecutionContext, storage: StorageResource, quality: QualityResource, geo: GeoResource
+):
+    from ..core.geo import discover_snapshots
+
+    day = context.partition_key
+    store = storage.get()
+    names = q.geoip_country_names(s.path for s in discover_snapshots(geo.geoip_db))
+    upstream = q.count_rows(store, store.partition_dir("scrubbed", day))
+    frames = q.geo_tagged_frames(_read(store, "geo_tagged", day), upstream, GEO_TAGGED)
+    frames.notes["geoip_country_names"] = len(names)
+    yield from _evaluate(
+        context, "geo_tagged", frames, {"geoip_country_names": sorted(names)}, store, quality
+    )
+
+
+@multi_asset_check(specs=_specs("classified"), name="classified_quality")
+def classified_quality(
+    context: AssetCheckExecutionContext,
+    storage: StorageResource,
+    quality: QualityResource,
+    langid: LanguageIdResource,
+    toxicity: ToxicityResource,
+):
+    from ..core.langid import packaged_model_path
+
+    day = context.partition_key
+    store = storage.get()
+    labels = q.lid176_labels(str(langid.model_path or packaged_model_path()))
+    upstream = q.count_rows(store, store.partition_dir("geo_tagged", day))
+    frames = q.classified_frames(
+        _read(store, "classified", day),
+        upstream,
+        CLASSIFIED,
+        list(toxicity.backends),
+        toxicity.detoxify_threshold,
+        toxicity.embedded_threshold,
+    )
+    yield from _evaluate(context, "classified", frames, {"lid176_labels": sorted(labels)}, store, quality)
+
+
+def _release_schema() -> pa.Schema | None:
+    from ..core import schema
+
+    return getattr(schema, "RELEASE", None)
+
+
+@multi_asset_check(specs=_specs("release"), name="release_quality")
+def release_quality(context: AssetCheckExecutionContext, storage: StorageResource, quality: QualityResource):
+    day = context.partition_key
+    store = storage.get()
+    schema = _release_schema()
+    base = store.partition_dir("release", day)
+    full = store.read_table(f"{base}/split=full")
+    nontoxic = store.read_table(f"{base}/split=nontoxic")
+    if schema is None:  # before the release schema existed: the split as written is the reference
+        schema = full.schema if full is not None else pa.schema([])
+    classified = q.read_columns(
+        store,
+        store.partition_dir("classified", day),
+        ["conversation_id", "conversation_sexual_minors", "sexual_minors"],
+    )
+    frames = q.release_frames(full, nontoxic, schema, classified, _release_removals(context, store, day))
+    yield from _evaluate(context, "release", frames, {}, store, quality)
+
+
+def _release_removals(context: AssetCheckExecutionContext, store: Storage, day: str) -> dict | None:
+    """Conversations the release removed on purpose, as it reported them: its materialization
+    metadata for the day, else its manifest.json."""
+    keys = ("takedown_conversations", "sexual_minors_removed")
+    metadata = _latest_metadata(context, "release", day) or {}
+    if all(k in metadata for k in keys):
+        return {k: int(metadata[k]) for k in keys}
+    manifest = f"{store.partition_dir('release', day)}/manifest.json"
+    if store.exists(manifest):
+        stats = json.loads(store.read_bytes(manifest)).get("stats", {})
+        if all(k in stats for k in keys):
+            return {k: int(stats[k]) for k in keys}
+    return None
+
+
+ASSET_CHECKS = [
+    raw_logs_quality,
+    conversations_quality,
+    scrubbed_quality,
+    geo_tagged_quality,
+    classified_quality,
+    release_quality,
+]

@@ -1,0 +1,710 @@
+"""The data behind the quality checks: per-asset frames with computed columns, reference
+sets (GeoIP country names, lid.176 labels) and reconciliation counts. No Dagster, no GX.
+
+Each ``*_frames`` function turns one partition of a stage table (Arrow) into small pandas
+frames that the Great Expectations suites validate. The frames hold row ids
+(``conversation_id``/``message_index``, or ``id``/``source_line``), flags and numbers,
+never message text: GX results and Data Docs show unexpected rows, and nothing there may
+carry PII. A partition-level frame (one row of counts, ``*_partition``) carries what is
+not a row property: schema conformance, reconciliations, rates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from .residue import PII_KINDS, ip_residue_columns, pii_residue_masks
+from .schema import DETOXIFY_LABELS, MODERATION_CATEGORIES
+
+HEX64 = r"^[0-9a-f]{64}$"
+HEX32 = r"^[0-9a-f]{32}$"
+
+
+@dataclass
+class Frames:
+    """What one asset partition gives its suites: batch name → frame, plus notes (counts and
+    names only) for the check metadata."""
+
+    frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+    notes: dict[str, object] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- helpers
+def _canonical(typ: pa.DataType) -> pa.DataType:
+    """A type with list item fields unnamed: Parquet writes ``list<element: ...>`` for what
+    Arrow calls ``list<item: ...>``; the contract is the same."""
+    if pa.types.is_list(typ) or pa.types.is_large_list(typ):
+        return pa.list_(_canonical(typ.value_type))
+    if pa.types.is_struct(typ):
+        return pa.struct(
+            [pa.field(typ.field(i).name, _canonical(typ.field(i).type)) for i in range(typ.num_fields)]
+        )
+    return typ
+
+
+def schema_mismatch(table: pa.Table | None, schema: pa.Schema) -> str | None:
+    """None when ``table`` has exactly ``schema``'s fields (names, order, types); otherwise a
+    short description of the first differences (field names and types only)."""
+    if table is None:
+        return "partition missing"
+    got = [(f.name, str(_canonical(f.type))) for f in table.schema]
+    want = [(f.name, str(_canonical(f.type))) for f in schema]
+    if got == want:
+        return None
+    problems = []
+    got_names, want_names = [n for n, _ in got], [n for n, _ in want]
+    missing = [n for n in want_names if n not in got_names]
+    extra = [n for n in got_names if n not in want_names]
+    if missing:
+        problems.append("missing " + ",".join(missing[:5]))
+    if extra:
+        problems.append("extra " + ",".join(extra[:5]))
+    got_types = dict(got)
+    wrong = [n for n, t in want if n in got_types and got_types[n] != t]
+    if wrong:
+        problems.append("type of " + ",".join(wrong[:5]))
+    if not problems:
+        problems.append("column order")
+    return "; ".join(problems)
+
+
+def _np(arr: pa.ChunkedArray | pa.Array, fill=None) -> np.ndarray:
+    if fill is not None:
+        arr = arr.fill_null(fill)
+    return np.asarray(arr.to_numpy(zero_copy_only=False))
+
+
+def _day_strings(ts: pa.ChunkedArray) -> list[str | None]:
+    if len(ts) == 0:
+        return []
+    return pc.strftime(pc.cast(ts, pa.timestamp("us", tz="UTC")), format="%Y-%m-%d").to_pylist()
+
+
+def _obj(values: Iterable) -> pd.Series:
+    """An object-dtype series (keeps None as None for GX's null handling)."""
+    return pd.Series(list(values), dtype=object)
+
+
+def _ids(table: pa.Table, names: Sequence[str]) -> dict[str, pd.Series]:
+    return {n: _obj(table.column(n).to_pylist()) for n in names}
+
+
+def read_columns(storage, rel_dir: str, columns: Sequence[str] | None = None) -> pa.Table | None:
+    """The columns (of those asked for, the ones that exist) of the Parquet parts directly in
+    ``rel_dir``; None when there is none. Reads only those column chunks, not whole files."""
+    parts = [f for f in storage.list_files(rel_dir, (".parquet",)) if "/" not in f.path[len(rel_dir) + 1 :]]
+    if not parts:
+        return None
+    tables = []
+    for part in parts:
+        with storage.fs.open_input_file(storage.full(part.path)) as fh:
+            pf = pq.ParquetFile(fh)
+            cols = [c for c in columns if c in pf.schema_arrow.names] if columns else None
+            tables.append(pf.read(columns=cols))
+    return pa.concat_tables(tables) if len(tables) > 1 else tables[0]
+
+
+def count_rows(storage, rel_dir: str) -> int | None:
+    """Row count of a partition from the Parquet footers only; None when absent."""
+    parts = [f for f in storage.list_files(rel_dir, (".parquet",)) if "/" not in f.path[len(rel_dir) + 1 :]]
+    if not parts:
+        return None
+    total = 0
+    for part in parts:
+        with storage.fs.open_input_file(storage.full(part.path)) as fh:
+            total += pq.ParquetFile(fh).metadata.num_rows
+    return total
+
+
+def count_drop_lines(
+    storage, day: str, drop_dir: str = "raw_logs_drop", suffixes: tuple[str, ...] = (".jsonl", ".jsonl.gz")
+) -> int:
+    """Non-blank lines in a day's drop files, counted independently of the parser (streaming;
+    a file that cannot be read counts as one line, as the parser quarantines it as one)."""
+    total = 0
+    for info in storage.list_files(f"{drop_dir}/dt={day}", suffixes):
+        compression = "gzip" if info.path.endswith(".gz") else None
+        counted = 0
+        try:
+            with storage.fs.open_input_stream(storage.full(info.path), compression=compression) as stream:
+                pending = b""
+                while chunk := stream.read(1 << 20):
+                    lines = (pending + chunk).split(b"\n")
+                    pending = lines.pop()
+                    counted += sum(1 for line in lines if line.strip())
+                if pending.strip():
+                    counted += 1
+        except (OSError, EOFError):
+            counted += 1
+        total += counted
+    return total
+
+
+# --------------------------------------------------------------------------- reference sets
+_MMDB_META = b"\xab\xcd\xefMaxMind.com"
+
+
+def _walk_country_names(path: str) -> set[str]:
+    """English ``country`` names of every record of a MaxMind DB, by walking its data section
+    (a few seconds for a full City DB, where iterating all networks takes half a minute).
+    Records point to shared country maps, so each distinct pointer is decoded once."""
+    import maxminddb
+    from maxminddb.decoder import Decoder
+
+    with maxminddb.open_database(path, maxminddb.MODE_MEMORY) as reader:
+        meta = reader.metadata()
+    with open(path, "rb") as fh:
+        buf = fh.read()
+    base = meta.search_tree_size + 16
+    end = buf.rfind(_MMDB_META)
+    decoder = Decoder(buf, base)
+    keys: dict[bytes, object] = {}
+    countries: dict[bytes, str] = {}
+    names: set[str] = set()
+
+    def header(off: int) -> tuple[int, int, int]:
+        ctrl = buf[off]
+        off += 1
+        typ = ctrl >> 5
+        if typ == 1:  # pointer: 1-4 more bytes
+            return 1, 0, off + ((ctrl >> 3) & 3) + 1
+        if typ == 0:
+            typ = 7 + buf[off]
+            off += 1
+        size = ctrl & 0x1F
+        if size == 29:
+            size, off = 29 + buf[off], off + 1
+        elif size == 30:
+            size, off = 285 + int.from_bytes(buf[off : off + 2], "big"), off + 2
+        elif size == 31:
+            size, off = 65821 + int.from_bytes(buf[off : off + 3], "big"), off + 3
+        return typ, size, off
+
+    def skip(off: int) -> int:
+        typ, size, off = header(off)
+        if typ == 7:  # map
+            for _ in range(2 * size):
+                off = skip(off)
+            return off
+        if typ == 11:  # array
+            for _ in range(size):
+                off = skip(off)
+            return off
+        if typ in (1, 14):  # pointer (already past), boolean (no payload)
+            return off
+        return off + size
+
+    off = base
+    while off < end:
+        typ, size, pos = header(off)
+        if typ != 7:
+            off = skip(off)
+            continue
+        for _ in range(size):
+            k_start, pos = pos, skip(pos)
+            k_raw = buf[k_start:pos]
+            key = keys.get(k_raw)
+            if key is None:
+                key = keys[k_raw] = decoder.decode(k_start)[0]
+            v_start, pos = pos, skip(pos)
+            if key == "country":
+                v_raw = buf[v_start:pos]
+                name = countries.get(v_raw)
+                if name is None:
+                    value = decoder.decode(v_start)[0]
+                    name = ((value.get("names") or {}).get("en") or "") if isinstance(value, dict) else ""
+                    countries[v_raw] = name
+                if name:
+                    names.add(name)
+        off = pos
+    return names
+
+
+def _iterate_country_names(path: str) -> set[str]:
+    import maxminddb
+
+    names: set[str] = set()
+    with maxminddb.open_database(path) as reader:
+        for _network, record in reader:
+            country = record.get("country") if isinstance(record, dict) else None
+            name = ((country or {}).get("names") or {}).get("en")
+            if name:
+                names.add(name)
+    return names
+
+
+@functools.lru_cache(maxsize=16)
+def _country_names_cached(path: str, _mtime_ns: int, _size: int) -> frozenset[str]:
+    try:
+        return frozenset(_walk_country_names(path))
+    except Exception:  # an unexpected layout: the slow, public way
+        return frozenset(_iterate_country_names(path))
+
+
+def geoip_country_names(paths: Iterable[str]) -> frozenset[str]:
+    """The English country names that GeoIP databases can produce (union over snapshots)."""
+    out: set[str] = set()
+    for path in paths:
+        st = os.stat(path)
+        out |= _country_names_cached(os.path.realpath(path), st.st_mtime_ns, st.st_size)
+    return frozenset(out)
+
+
+@functools.lru_cache(maxsize=4)
+def lid176_labels(model_path: str) -> frozenset[str]:
+    """The language codes of a fastText lid.176 model (``__label__`` removed)."""
+    import fasttext
+
+    model = fasttext.load_model(str(model_path))
+    labels, _ = model.predict("label set", k=-1, threshold=-1.0)
+    return frozenset(label.removeprefix("__label__") for label in labels)
+
+
+# --------------------------------------------------------------------------- raw_logs
+def _roles_valid(messages: pa.ChunkedArray) -> np.ndarray:
+    """Per call: history non-empty, roles alternate user/assistant from user, ends with user."""
+    arr = messages.combine_chunks() if isinstance(messages, pa.ChunkedArray) else messages
+    n = len(arr)
+    if n == 0:
+        return np.zeros(0, dtype=bool)
+    lengths = _np(pc.list_value_length(arr), 0).astype(np.int64)
+    ok = (lengths % 2 == 1) & _np(arr.is_valid(), False).astype(bool)
+    parents = _np(pc.list_parent_indices(arr)).astype(np.int64)
+    if len(parents):
+        flat = arr.flatten()
+        roles = _np(pc.struct_field(flat, "role"), "")
+        starts = np.concatenate([[0], np.cumsum(lengths)])[:-1]
+        pos = np.arange(len(parents)) - starts[parents]
+        expected = np.where(pos % 2 == 0, "user", "assistant")
+        bad = roles != expected
+        bad_rows = np.unique(parents[bad])
+        ok[bad_rows] = False
+    return ok
+
+
+def raw_logs_frames(
+    raw_table: pa.Table | None,
+    quarantine: pa.Table | None,
+    day: str,
+    counts: Mapping[str, int] | None,
+    drop_lines: int | None,
+    raw_schema: pa.Schema,
+    quarantine_schema: pa.Schema,
+) -> Frames:
+    raw = raw_table if raw_table is not None else raw_schema.empty_table()
+    rows = pd.DataFrame(
+        {
+            **_ids(raw, ["id", "source_line"]),
+            "source_file": _obj(raw.column("source_file").to_pylist()),
+            "timestamp_day": _obj(_day_strings(raw.column("timestamp"))),
+            "roles_valid": _obj(_roles_valid(raw.column("messages")).tolist()),
+            "turn_hash": _obj(raw.column("turn_hash").to_pylist()),
+            "parent_hash": _obj(raw.column("parent_hash").to_pylist()),
+        }
+    )
+    q_rows = quarantine.num_rows if quarantine is not None else 0
+    c = dict(counts or {})
+    lines = int(c.get("lines", -1))
+    accepted, quarantined, no_consent = (int(c.get(k, -1)) for k in ("accepted", "quarantined", "no_consent"))
+    partition = pd.DataFrame(
+        {
+            "materialization_found": _obj([counts is not None]),
+            "schema_mismatch": _obj([schema_mismatch(raw_table, raw_schema)]),
+            "quarantine_schema_mismatch": _obj([schema_mismatch(quarantine, quarantine_schema)]),
+            "raw_logs_rows": [raw.num_rows],
+            "quarantine_rows": [q_rows],
+            "lines": [lines],
+            "accepted": [accepted],
+            "quarantined": [quarantined],
+            "no_consent": [no_consent],
+            "accounted": [accepted + quarantined + no_consent],
+            "drop_lines_recounted": [drop_lines if drop_lines is not None else -1],
+            "quarantine_rate": [q_rows / lines if lines > 0 else 0.0],
+        }
+    )
+    return Frames(
+        {"raw_logs": rows, "raw_logs_partition": partition},
+        {
+            "rows": raw.num_rows,
+            "quarantine_rows": q_rows,
+            "lines": lines,
+            "no_consent": no_consent,
+            "quarantine_rate": round(q_rows / lines, 6) if lines > 0 else 0.0,
+        },
+    )
+
+
+# --------------------------------------------------------------------------- conversations
+def _conversation_order_ok(conv_ids: np.ndarray, index: np.ndarray, turn_count: np.ndarray) -> np.ndarray:
+    """Per message: its conversation's indexes are exactly 0..n-1 in order and n = 2·turn_count."""
+    n = len(conv_ids)
+    if n == 0:
+        return np.zeros(0, dtype=bool)
+    codes, _ = pd.factorize(pd.Series(conv_ids, dtype=object))
+    sizes = np.bincount(codes)
+    order = np.lexsort((index, codes))
+    rank = np.empty(n, dtype=np.int64)
+    sorted_codes = codes[order]
+    first = np.r_[0, np.flatnonzero(np.diff(sorted_codes)) + 1]
+    group_start = np.repeat(first, np.diff(np.r_[first, n]))
+    rank[order] = np.arange(n) - group_start
+    return (rank == index) & (sizes[codes] == 2 * turn_count)
+
+
+def owned_user_turns(conversations: pa.Table) -> pa.Table:
+    """The user messages a conversation owns (not copied from a parent branch) and that came
+    from a logged call: exactly one per accepted raw call."""
+    if conversations.num_rows == 0:
+        return conversations.select(["conversation_id", "message_index", "turn_identifier"])
+    mask = pc.and_(
+        pc.and_(
+            pc.equal(conversations["role"], "user"),
+            pc.invert(conversations["copied_prefix"].fill_null(False)),
+        ),
+        pc.is_valid(conversations["turn_identifier"]),
+    )
+    return conversations.filter(mask).select(["conversation_id", "message_index", "turn_identifier"])
+
+
+def conversations_frames(
+    conv_table: pa.Table | None,
+    previous_day_conv: pa.Table | None,
+    raw_day: pa.Table | None,
+    raw_window_ids: Iterable[int],
+    schema: pa.Schema,
+) -> Frames:
+    """``conv``: conversations[D]; ``previous_day_conv``: conversations[D-1]; ``raw_day``:
+    raw_logs[D] (id, source_line); ``raw_window_ids``: raw ids of D and D+1 (where the calls
+    of a conversation starting on D can come from)."""
+    conv = conv_table if conv_table is not None else schema.empty_table()
+    conv_ids = _np(conv["conversation_id"]) if conv.num_rows else np.zeros(0, dtype=object)
+    index = _np(conv["message_index"], -1).astype(np.int64)
+    turn_count = _np(conv["turn_count"], -1).astype(np.int64)
+    roles = _np(conv["role"], "")
+    expected_role = np.where(index % 2 == 0, "user", "assistant")
+    owned = owned_user_turns(conv)
+    window = set(int(i) for i in raw_window_ids)
+    known: list[bool | None] = [None] * conv.num_rows
+    if conv.num_rows:
+        is_owned = _np(
+            pc.and_(
+                pc.and_(pc.equal(conv["role"], "user"), pc.invert(conv["copied_prefix"].fill_null(False))),
+                pc.is_valid(conv["turn_identifier"]),
+            ),
+            False,
+        ).astype(bool)
+        turn_ids = conv["turn_identifier"].to_pylist()
+        for i in np.flatnonzero(is_owned):
+            known[i] = turn_ids[i] in window
+    rows = pd.DataFrame(
+        {
+            **_ids(conv, ["conversation_id", "message_index"]),
+            "turn": _obj(conv["turn"].to_pylist()),
+            "turn_count": _obj(conv["turn_count"].to_pylist()),
+            "role": _obj(conv["role"].to_pylist()),
+            "role_alternates": _obj((roles == expected_role).tolist()),
+            "message_order_ok": _obj(_conversation_order_ok(conv_ids, index, turn_count).tolist()),
+            "start_day": _obj(_day_strings(conv["conversation_start"])),
+            "turn_identifier_known": _obj(known),
+        }
+    )
+    # every raw call of day D: owned by exactly one user message in conversations[D-1] ∪ [D]
+    owners: dict[int, int] = {}
+    for table in (previous_day_conv, conv):
+        if table is not None and table.num_rows:
+            for tid in owned_user_turns(table)["turn_identifier"].to_pylist():
+                owners[tid] = owners.get(tid, 0) + 1
+    raw_day = (
+        raw_day
+        if raw_day is not None
+        else pa.table({"id": pa.array([], pa.int64()), "source_line": pa.array([], pa.int64())})
+    )
+    raw_ids = raw_day["id"].to_pylist()
+    accounting = pd.DataFrame(
+        {
+            **_ids(raw_day, ["id", "source_line"]),
+            "owning_messages": _obj([owners.get(i, 0) for i in raw_ids]),
+        }
+    )
+    partition = pd.DataFrame({"schema_mismatch": _obj([schema_mismatch(conv_table, schema)])})
+    n_conv = len(set(conv_ids.tolist())) if conv.num_rows else 0
+    return Frames(
+        {
+            "conversations": rows,
+            "conversations_raw_accounting": accounting,
+            "conversations_partition": partition,
+        },
+        {
+            "rows": conv.num_rows,
+            "conversations": n_conv,
+            "owned_user_turns": owned.num_rows,
+            "raw_calls_of_day": len(raw_ids),
+            "previous_day_partition": "present" if previous_day_conv is not None else "absent",
+        },
+    )
+
+
+# --------------------------------------------------------------------------- scrubbed
+def scrubbed_frames(table: pa.Table | None, upstream_rows: int | None, schema: pa.Schema) -> Frames:
+    scrubbed = table if table is not None else schema.empty_table()
+    masks = (
+        pii_residue_masks(scrubbed["content"])
+        if scrubbed.num_rows
+        else {k: np.zeros(0, bool) for k in PII_KINDS}
+    )
+    rows = pd.DataFrame(
+        {
+            **_ids(scrubbed, ["conversation_id", "message_index"]),
+            **{f"residue_{kind}": _obj(masks[kind].tolist()) for kind in PII_KINDS},
+            "redacted": _obj(scrubbed["redacted"].to_pylist())
+            if "redacted" in scrubbed.column_names
+            else _obj([None] * scrubbed.num_rows),
+        }
+    )
+    partition = pd.DataFrame(
+        {
+            "schema_mismatch": _obj([schema_mismatch(table, schema)]),
+            "rows": [scrubbed.num_rows],
+            "upstream_rows": [upstream_rows if upstream_rows is not None else 0],
+        }
+    )
+    notes = {f"residue_{k}": int(v.sum()) for k, v in masks.items()}
+    notes["rows"] = scrubbed.num_rows
+    return Frames({"scrubbed": rows, "scrubbed_partition": partition}, notes)
+
+
+# --------------------------------------------------------------------------- geo_tagged
+def geo_tagged_frames(table: pa.Table | None, upstream_rows: int | None, schema: pa.Schema) -> Frames:
+    geo = table if table is not None else schema.empty_table()
+    ip_cols = ip_residue_columns(geo)
+    cols = {}
+    for name in ("hashed_ip", "conversation_hashed_ip", "country", "conversation_country"):
+        cols[name] = _obj(geo[name].to_pylist()) if name in geo.column_names else _obj([None] * geo.num_rows)
+    rows = pd.DataFrame(
+        {**_ids(geo, ["conversation_id", "message_index"]), "raw_ip_columns": _obj(ip_cols), **cols}
+    )
+    partition = pd.DataFrame(
+        {
+            "schema_mismatch": _obj([schema_mismatch(table, schema)]),
+            "has_ip_column": _obj(["ip" in geo.column_names]),
+            "rows": [geo.num_rows],
+            "upstream_rows": [upstream_rows if upstream_rows is not None else 0],
+        }
+    )
+    hit_columns = sorted({c for v in ip_cols if v for c in v.split(",")})
+    return Frames(
+        {"geo_tagged": rows, "geo_tagged_partition": partition},
+        {
+            "rows": geo.num_rows,
+            "rows_with_ip": sum(1 for v in ip_cols if v),
+            "columns_with_ip": ",".join(hit_columns) or "none",
+        },
+    )
+
+
+# --------------------------------------------------------------------------- classified
+def safe_name(name: str) -> str:
+    return re.sub(r"[^0-9A-Za-z_]", "_", name)
+
+
+def expected_toxicity(
+    table: pa.Table, backends: Sequence[str], detoxify_threshold: float, embedded_threshold: float
+) -> tuple[list[bool | None], list[bool | None]]:
+    """(toxic, sexual_minors) per message as the classification rule defines them (DESIGN §7):
+    any enabled backend flags it — Detoxify ``toxicity`` above its threshold, the embedded
+    probability above its threshold, moderation ``flagged`` (sexual/minors: the moderation
+    category). None for every message when no backend is enabled."""
+    n = table.num_rows
+    if not backends:
+        return [None] * n, [None] * n
+    toxic = np.zeros(n, dtype=bool)
+    minors = np.zeros(n, dtype=bool)
+    if "embedded" in backends:
+        toxic |= _np(pc.greater(table["embedded_toxicity"], embedded_threshold), False).astype(bool)
+    if "detoxify" in backends:
+        score = pc.struct_field(table["detoxify_moderation"], "toxicity")
+        toxic |= _np(pc.greater(score, detoxify_threshold), False).astype(bool)
+    if "openai_moderation" in backends:
+        toxic |= _np(pc.struct_field(table["openai_moderation"], "flagged"), False).astype(bool)
+        cats = pc.struct_field(table["openai_moderation"], "categories")
+        minors |= _np(pc.struct_field(cats, "sexual/minors"), False).astype(bool)
+    return toxic.tolist(), minors.tolist()
+
+
+def _same(a: Sequence, b: Sequence) -> list[bool]:
+    return [x == y for x, y in zip(a, b, strict=True)]
+
+
+def _any_per_group(groups: Sequence, values: Sequence[bool | None]) -> list[bool | None]:
+    state: dict = {}
+    for g, v in zip(groups, values, strict=True):
+        if v is None:
+            state.setdefault(g, None)
+        else:
+            state[g] = bool(state.get(g)) or bool(v)
+    return [state[g] for g in groups]
+
+
+def classified_frames(
+    table: pa.Table | None,
+    upstream_rows: int | None,
+    schema: pa.Schema,
+    backends: Sequence[str],
+    detoxify_threshold: float,
+    embedded_threshold: float,
+) -> Frames:
+    classified = table if table is not None else schema.empty_table()
+    n = classified.num_rows
+    scores: dict[str, pd.Series] = {
+        "language_confidence": _obj(classified["language_confidence"].to_pylist()),
+        "embedded_toxicity": _obj(classified["embedded_toxicity"].to_pylist()),
+    }
+    for label in DETOXIFY_LABELS:
+        scores[f"detoxify_{label}"] = _obj(
+            pc.struct_field(classified["detoxify_moderation"], label).to_pylist()
+        )
+    cat_scores = pc.struct_field(classified["openai_moderation"], "category_scores") if n else None
+    for cat in MODERATION_CATEGORIES:
+        values = pc.struct_field(cat_scores, cat).to_pylist() if n else []
+        scores[f"moderation_{safe_name(cat)}"] = _obj(values)
+    toxic = classified["toxic"].to_pylist()
+    minors = classified["sexual_minors"].to_pylist()
+    exp_toxic, exp_minors = expected_toxicity(classified, backends, detoxify_threshold, embedded_threshold)
+    conv_ids = classified["conversation_id"].to_pylist()
+    rows = pd.DataFrame(
+        {
+            **_ids(classified, ["conversation_id", "message_index"]),
+            **scores,
+            "language_code": _obj(classified["language_code"].to_pylist()),
+            "conversation_language_code": _obj(classified["conversation_language_code"].to_pylist()),
+            "toxic_consistent": _obj(_same(toxic, exp_toxic)),
+            "sexual_minors_consistent": _obj(_same(minors, exp_minors)),
+            "conversation_toxic_consistent": _obj(
+                _same(classified["conversation_toxic"].to_pylist(), _any_per_group(conv_ids, toxic))
+            ),
+        }
+    )
+    partition = pd.DataFrame(
+        {
+            "schema_mismatch": _obj([schema_mismatch(table, schema)]),
+            "rows": [n],
+            "upstream_rows": [upstream_rows if upstream_rows is not None else 0],
+        }
+    )
+    return Frames(
+        {"classified": rows, "classified_partition": partition},
+        {
+            "rows": n,
+            "toxic_messages": sum(1 for t in toxic if t),
+            "backends": ",".join(backends) or "none",
+            "detoxify_threshold": detoxify_threshold,
+            "embedded_threshold": embedded_threshold,
+        },
+    )
+
+
+# --------------------------------------------------------------------------- release
+def _any_turn_toxic(release: pa.Table) -> list[bool]:
+    if release.num_rows == 0:
+        return []
+    conv = release["conversation"].combine_chunks()
+    flat = pc.struct_field(conv.flatten(), "toxic")
+    parents = _np(pc.list_parent_indices(conv)).astype(np.int64)
+    out = np.zeros(release.num_rows, dtype=bool)
+    hit = _np(flat, False).astype(bool)
+    out[np.unique(parents[hit])] = True
+    return out.tolist()
+
+
+def release_frames(
+    full: pa.Table | None,
+    nontoxic: pa.Table | None,
+    schema: pa.Schema,
+    classified: pa.Table | None,
+    removals: Mapping[str, int] | None,
+) -> Frames:
+    """``classified``: conversation_id, conversation_sexual_minors (or sexual_minors) of the
+    day; ``removals``: takedown_conversations and sexual_minors_removed as the release
+    reported them (None when it did not)."""
+    empty = schema.empty_table()
+    full_t = full if full is not None else empty
+    non_t = nontoxic if nontoxic is not None else empty
+    full_ids = full_t["conversation_id"].to_pylist() if "conversation_id" in full_t.column_names else []
+    full_toxic = full_t["toxic"].to_pylist() if "toxic" in full_t.column_names else []
+    full_nontoxic_ids = {i for i, t in zip(full_ids, full_toxic, strict=True) if t is False}
+    non_ids = non_t["conversation_id"].to_pylist() if "conversation_id" in non_t.column_names else []
+
+    def rows_frame(table: pa.Table, extra: dict) -> pd.DataFrame:
+        cols = {
+            name: _obj(table[name].to_pylist())
+            if name in table.column_names
+            else _obj([None] * table.num_rows)
+            for name in ("conversation_id", "conversation_hash", "hashed_ip", "turn", "toxic")
+        }
+        any_toxic = (
+            _any_turn_toxic(table) if "conversation" in table.column_names else [None] * table.num_rows
+        )
+        return pd.DataFrame({**cols, "any_turn_toxic": _obj(any_toxic), **extra})
+
+    full_rows = rows_frame(full_t, {})
+    non_rows = rows_frame(non_t, {"in_full_as_nontoxic": _obj([i in full_nontoxic_ids for i in non_ids])})
+
+    classified_ids: list = []
+    minors_ids: set = set()
+    if classified is not None and classified.num_rows:
+        classified_ids = classified["conversation_id"].to_pylist()
+        flag_col = next(
+            (c for c in ("conversation_sexual_minors", "sexual_minors") if c in classified.column_names), None
+        )
+        if flag_col:
+            minors_ids = {
+                i for i, f in zip(classified_ids, classified[flag_col].to_pylist(), strict=True) if f
+            }
+    classified_set = set(classified_ids)
+    full_set = set(full_ids)
+    removed = len(classified_set - full_set)
+    r = dict(removals or {})
+    takedown = int(r.get("takedown_conversations", 0))
+    minors_removed = int(r.get("sexual_minors_removed", 0))
+    partition = pd.DataFrame(
+        {
+            "full_schema_mismatch": _obj([schema_mismatch(full, schema)]),
+            "nontoxic_schema_mismatch": _obj([schema_mismatch(nontoxic, schema)]),
+            "removals_reported": _obj([removals is not None]),
+            "classified_partition_found": _obj([classified is not None]),
+            "classified_conversations": [len(classified_set)],
+            "full_rows": [full_t.num_rows],
+            "expected_full_rows": [len(classified_set) - takedown - minors_removed],
+            "removed_conversations": [removed],
+            "reported_removals": [takedown + minors_removed],
+            "full_not_in_classified": [len(full_set - classified_set)],
+            "sexual_minors_in_full": [len(full_set & minors_ids)],
+            "nontoxic_rows": [non_t.num_rows],
+            "full_nontoxic_rows": [len(full_nontoxic_ids)],
+        }
+    )
+    return Frames(
+        {"release_full": full_rows, "release_nontoxic": non_rows, "release_partition": partition},
+        {
+            "full_rows": full_t.num_rows,
+            "nontoxic_rows": non_t.num_rows,
+            "classified_conversations": len(classified_set),
+            "takedown_conversations": takedown,
+            "sexual_minors_removed": minors_removed,
+        },
+    )
+
+
+def iso_day(day: str | dt.date) -> str:
+    return day if isinstance(day, str) else day.isoformat()

@@ -9,12 +9,14 @@
    ``conversations[D]`` reads ``raw_logs[D-1..D+1]`` (``--no-window``: day D alone).
 2. Runs every stage's core code in this process exactly as the assets call it, with the demo's
    default resources (embedded backends): raw_logs (core/logs.parse_drops), conversations
-   (core/linking.link_conversations), scrubbed (core/pii), geo_tagged (core/geo, embedded
-   GeoLite2, development key), classified (core/langid lid.176.ftz + core/toxicity embedded),
-   release (core/release.build_release + release_sft). Between stages, tables go through
-   Parquet as the IO manager moves them (core/storage.Storage.write_table / read_table); that
-   cost is the ``parquet_io`` row. Models are loaded before the clock starts (``setup``), as a
-   long-lived code server would; the PII process pool is started inside ``scrub`` and is timed.
+   (core/linking.link_conversations), scrubbed (core/pii.scrub_table with the scrubber of
+   PiiScrubberResource, opened per day), geo_tagged (core/geo, embedded GeoLite2, development
+   key), classified (core/langid lid.176.ftz + core/toxicity embedded), release
+   (core/release.build_release + release_sft). Between stages, tables go through Parquet as the
+   IO manager moves them (core/storage.Storage.write_table / read_table); that cost is the
+   ``parquet_io`` row. Models load when a stage first needs them and that time is reported as
+   ``setup``, outside the stage times; the PII worker pool starts inside the scrub call and is
+   timed.
 3. Runs the naive baseline on a random sample of the same turns, in this process: Presidio
    ``AnalyzerEngine.analyze`` on every message one by one (default recognizers, spaCy
    en_core_web_sm as the project configures it, whole pipeline), ``AnonymizerEngine.anonymize``,
@@ -56,9 +58,10 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 DEFAULT_TURNS = 20_000
-# Linked turns per generated conversation (the generator's mean plus branch prefixes), to size
-# the drop; the report always states the turns actually produced.
-TURNS_PER_CONVERSATION = 2.4
+# Linked turns per generated conversation of the measured day (the generator's mean, branch
+# prefixes, conversations continuing past midnight), to size the drop; the report always
+# states the turns actually produced.
+TURNS_PER_CONVERSATION = 2.75
 DAY = dt.date(2023, 6, 14)  # both GPT-3.5/GPT-4 snapshots exist on it
 TARGET_TURNS_PER_S = 750.0
 TARGET_PEAK_MB = 2048.0
@@ -147,6 +150,10 @@ class Clock:
         self.profile = profile
         self.profile_lines = profile_lines
         self.stages: dict[str, StageResult] = {}
+        self.window_peak = 0  # highest sampled RSS since the last reset_window()
+
+    def reset_window(self) -> None:
+        self.window_peak = 0
 
     @contextlib.contextmanager
     def stage(self, name: str):
@@ -168,6 +175,7 @@ class Clock:
             res.calls += 1
             res.rss_after = rss_now()
             main_peak, children_peak = self.sampler.peaks()
+            self.window_peak = max(self.window_peak, main_peak, res.rss_after, before)
             res.peak = max(res.peak, main_peak, res.rss_after, before)
             res.children_peak = max(res.children_peak, children_peak)
             if prof:
@@ -203,62 +211,89 @@ def text_bytes(table) -> int:
 # --------------------------------------------------------------------------- the stages
 
 
-@dataclass
 class Engines:
-    """Everything the demo's resources load once per process (DESIGN §12 embedded defaults)."""
+    """What the demo's resources load once per process (DESIGN §12 embedded defaults), each
+    loaded on first use, as a run's steps reach them; load time goes to ``load_seconds``."""
 
-    scrubber: object
-    tagger: object
-    identifier: object
-    backends: list
-    takedowns: object
+    def __init__(self, store, workers: int | None):
+        self.store = store
+        self.workers = workers
+        self.load_seconds: dict[str, float] = {}
+        self._cache: dict[str, object] = {}
 
+    def _get(self, name: str, load):
+        if name not in self._cache:
+            t0 = time.perf_counter()
+            self._cache[name] = load()
+            self.load_seconds[name] = time.perf_counter() - t0
+        return self._cache[name]
 
-def load_engines(store, workers: int | None) -> Engines:
-    import logging
+    def pii_resource(self):
+        """The demo's PiiScrubberResource (definitions: pii_resource_from_env), ``--workers`` applied."""
+        from wildchat_dagster.resources import pii_resource_from_env
 
-    from wildchat_dagster.core.geo import GeoTagger, resolve_ip_hasher
-    from wildchat_dagster.core.langid import get_identifier
-    from wildchat_dagster.core.pii import PiiConfig, PiiScrubber
-    from wildchat_dagster.core.release import load_takedowns
-    from wildchat_dagster.core.toxicity import build_backends
-    from wildchat_dagster.resources import GeoResource, LanguageIdResource, ToxicityResource
+        resource = pii_resource_from_env()
+        if self.workers is not None:
+            resource = resource.model_copy(update={"workers": self.workers})
+        return resource
 
-    config = PiiConfig() if workers is None else PiiConfig(workers=workers)
-    scrubber = PiiScrubber(config)
-    scrubber.warm_up()
-    geo = GeoResource()  # embedded GeoLite2, development key, as the demo
-    quiet = logging.getLogger("bench.geo")
-    quiet.setLevel(logging.ERROR)  # the development-key warning is expected here
-    tagger = GeoTagger.from_location(geo.geoip_db, resolve_ip_hasher(geo.ip_hash_key, geo.environment, quiet))
-    lid = LanguageIdResource()
-    identifier = get_identifier(lid.model_path, lid.min_letters, lid.min_confidence)
-    tox = ToxicityResource()
-    backends = build_backends(tox.backends, embedded_threshold=tox.embedded_threshold)
-    for backend in backends:
-        backend.score(["warm up the model"])
-    return Engines(scrubber, tagger, identifier, backends, load_takedowns(store, None))
+    def scrubber(self):
+        """A new scrubber per day, as the asset opens one per run; models load untimed."""
+        t0 = time.perf_counter()
+        scrubber = self.pii_resource().get_scrubber()
+        scrubber.warm_up()
+        self.load_seconds["pii"] = self.load_seconds.get("pii", 0.0) + time.perf_counter() - t0
+        return scrubber
 
+    @property
+    def tagger(self):
+        def load():
+            import logging
 
-def scrub_table(conversations, scrubber):
-    """What assets/scrubbed.py does with a day's conversations (DESIGN §5)."""
-    import pyarrow as pa
+            from wildchat_dagster.core.geo import GeoTagger, resolve_ip_hasher
+            from wildchat_dagster.resources import GeoResource
 
-    from wildchat_dagster.core import pii
-    from wildchat_dagster.core.schema import SCRUBBED
+            geo = GeoResource()  # embedded GeoLite2, development key, as the demo
+            quiet = logging.getLogger("bench.geo")
+            quiet.setLevel(logging.ERROR)  # the development-key warning is expected here
+            hasher = resolve_ip_hasher(geo.ip_hash_key, geo.environment, quiet)
+            return GeoTagger.from_location(geo.geoip_db, hasher)
 
-    if hasattr(pii, "scrub_table"):  # the asset's core entry point, once it exists
-        out = pii.scrub_table(conversations, scrubber)
-        return out[0] if isinstance(out, tuple) else out
-    contents = conversations.column("content").to_pylist()
-    users = conversations.column("ip").to_pylist()  # WildChat's frequency rule counts distinct IPs
-    result = scrubber.scrub(contents, users)
-    table = conversations.set_column(
-        conversations.schema.get_field_index("content"), "content", pa.array(result.texts, pa.string())
-    )
-    table = table.append_column("redacted", pa.array(result.redacted, pa.bool_()))
-    table = table.append_column("pii_types", pa.array(result.pii_types, pa.list_(pa.string())))
-    return table.cast(SCRUBBED)
+        return self._get("geo", load)
+
+    @property
+    def identifier(self):
+        def load():
+            from wildchat_dagster.core.langid import get_identifier
+            from wildchat_dagster.resources import LanguageIdResource
+
+            lid = LanguageIdResource()
+            return get_identifier(lid.model_path, lid.min_letters, lid.min_confidence)
+
+        return self._get("langid", load)
+
+    @property
+    def backends(self):
+        def load():
+            from wildchat_dagster.core.toxicity import build_backends
+            from wildchat_dagster.resources import ToxicityResource
+
+            tox = ToxicityResource()
+            backends = build_backends(tox.backends, embedded_threshold=tox.embedded_threshold)
+            for backend in backends:
+                backend.score(["warm up the model"])
+            return backends
+
+        return self._get("toxicity", load)
+
+    @property
+    def takedowns(self):
+        def load():
+            from wildchat_dagster.core.release import load_takedowns
+
+            return load_takedowns(self.store, None)
+
+        return self._get("takedowns", load)
 
 
 class Pipeline:
@@ -304,20 +339,12 @@ class Pipeline:
         else:  # a neighbour day: its own run parses it, here it only has to exist
             self.store.write_table(self.store.partition_dir("raw_logs", day.isoformat()), accepted)
 
-    def day_chain(self, day: dt.date) -> dict:
-        """conversations → release for ``day``; returns counts."""
-        from wildchat_dagster.core.langid import LanguageStats, add_language_columns
+    def conversations(self, day: dt.date) -> dict:
         from wildchat_dagster.core.linking import link_conversations
-        from wildchat_dagster.core.release import build_release, sft_jsonl
-        from wildchat_dagster.core.schema import CLASSIFIED
-        from wildchat_dagster.core.toxicity import ToxicityStats, add_toxicity_columns
-        from wildchat_dagster.resources import ToxicityResource
 
-        e, clock = self.engines, self.clock
         one = dt.timedelta(days=1)
-        window = [day - one, day, day + one] if self.window else [day]
-        raw = self._read("raw_logs", window)
-        with clock.stage("conversations") as st:
+        raw = self._read("raw_logs", [day - one, day, day + one] if self.window else [day])
+        with self.clock.stage("conversations") as st:
             conversations, link_stats = link_conversations(raw, day)
             st.notes["calls_in_window"] = raw.num_rows
         del raw
@@ -328,50 +355,112 @@ class Pipeline:
             "text_bytes": text_bytes(conversations),
         }
         self._write("conversations", day, conversations)
-        del conversations
+        return counts
+
+    def scrubbed(self, day: dt.date) -> None:
+        from wildchat_dagster.core.pii import scrub_table
 
         table = self._read("conversations", [day])
-        with clock.stage("scrubbed") as st:
-            table = scrub_table(table, e.scrubber)
+        with self.engines.scrubber() as scrubber:  # as assets/scrubbed.py; model loads untimed
+            with self.clock.stage("scrubbed"):
+                table, _ = scrub_table(table, scrubber)
         self._write("scrubbed", day, table)
-        del table
 
+    def geo_tagged(self, day: dt.date) -> None:
         table = self._read("scrubbed", [day])
-        with clock.stage("geo_tagged"):
-            table, _ = e.tagger.tag(table)
+        tagger = self.engines.tagger
+        with self.clock.stage("geo_tagged"):
+            table, _ = tagger.tag(table)
         self._write("geo_tagged", day, table)
-        del table
+
+    def classified(self, day: dt.date) -> None:
+        from wildchat_dagster.core.langid import LanguageStats, add_language_columns
+        from wildchat_dagster.core.schema import CLASSIFIED
+        from wildchat_dagster.core.toxicity import ToxicityStats, add_toxicity_columns
 
         table = self._read("geo_tagged", [day])
-        with clock.stage("classified") as st:
+        identifier, backends = self.engines.identifier, self.engines.backends
+        with self.clock.stage("classified") as st:
             t0 = time.perf_counter()
-            table = add_language_columns(table, e.identifier, LanguageStats())
+            table = add_language_columns(table, identifier, LanguageStats())
             t1 = time.perf_counter()
-            table = add_toxicity_columns(table, e.backends, ToxicityStats())
+            table = add_toxicity_columns(table, backends, ToxicityStats())
             t2 = time.perf_counter()
             table = table.select(CLASSIFIED.names).cast(CLASSIFIED)
             st.notes["langid_s"] = st.notes.get("langid_s", 0.0) + (t1 - t0)
             st.notes["toxicity_s"] = st.notes.get("toxicity_s", 0.0) + (t2 - t1)
         self._write("classified", day, table)
-        del table
+
+    def release(self, day: dt.date) -> None:
+        from wildchat_dagster.core.release import build_release, sft_jsonl
+        from wildchat_dagster.core.schema import RELEASE
+        from wildchat_dagster.resources import ToxicityResource
 
         classified = self._read("classified", [day])
         tox = ToxicityResource()
-        with clock.stage("release"):
-            result = build_release(classified, e.takedowns, tox.detoxify_threshold, tox.embedded_threshold)
+        takedowns = self.engines.takedowns
+        with self.clock.stage("release"):
+            result = build_release(classified, takedowns, tox.detoxify_threshold, tox.embedded_threshold)
             splits = result.splits()
         del classified, result
-        with clock.stage("parquet_io"):
+        with self.clock.stage("parquet_io"):
             for sub, t in splits.items():
                 self.store.write_table(f"{self.store.partition_dir('release', day.isoformat())}/{sub}", t)
         del splits
-        with clock.stage("release"):  # release_sft: the nontoxic split as chat JSONL
-            from wildchat_dagster.core.schema import RELEASE
-
+        with self.clock.stage("release"):  # release_sft: the nontoxic split as chat JSONL
             nontoxic = self.store.read_table(f"release/dt={day.isoformat()}/split=nontoxic", RELEASE)
             data, _ = sft_jsonl(nontoxic if nontoxic is not None else RELEASE.empty_table())
             self.store.write_bytes(f"release_sft/dt={day.isoformat()}/sft.jsonl", data)
+
+    def day_chain(self, day: dt.date) -> dict:
+        """conversations → release for ``day`` in this process; returns the day's counts."""
+        counts = self.conversations(day)
+        for step in DAY_STEPS[1:]:
+            getattr(self, step)(day)
         return counts
+
+
+DAY_STEPS = ("conversations", "scrubbed", "geo_tagged", "classified", "release")
+
+
+def preload_modules() -> None:
+    """Import the code before timing (a Dagster process imports the code location at start)."""
+    import importlib
+
+    core = ("schema", "storage", "logs", "linking", "pii", "geo", "langid", "toxicity", "release")
+    for module in ("pyarrow.parquet", "pyarrow.compute", "wildchat_dagster.resources",
+                   *(f"wildchat_dagster.core.{m}" for m in core)):
+        importlib.import_module(module)
+
+
+def _isolated_step(work: str, step: str, day: dt.date, window: bool, workers: int | None,
+                   timed: bool = True) -> dict:
+    """One step in a fresh process, as Dagster's multiprocess executor runs each step (which
+    imports the code location before the step starts: imports are not timed here either)."""
+    preload_modules()
+    from wildchat_dagster.core.storage import Storage
+
+    store = Storage(work)
+    sampler = RssSampler().start()
+    clock = Clock(sampler)
+    engines = Engines(store, workers)
+    pipe = Pipeline(store, engines, clock, window)
+    out = pipe.raw_logs(day, timed) if step == "raw_logs" else getattr(pipe, step)(day)
+    sampler.stop()
+    return {
+        "result": out,
+        "stages": clock.stages,
+        "load_seconds": engines.load_seconds,
+        "ru_maxrss": ru_maxrss_bytes(),
+        "children_peak": max((s.children_peak for s in clock.stages.values()), default=0),
+    }
+
+
+def run_isolated(work: str, step: str, day: dt.date, window: bool, workers: int | None,
+                 timed: bool = True) -> dict:
+    ctx = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(1, mp_context=ctx) as pool:
+        return pool.submit(_isolated_step, work, step, day, window, workers, timed).result()
 
 
 # --------------------------------------------------------------------------- the baseline
@@ -465,9 +554,12 @@ def format_table(report: dict) -> str:
     w(f"day {report['day']}: {c['turns']} turns, {c['messages']} messages, "
       f"{c['conversations']} conversations, "
       f"{c['text_bytes'] / MB:.1f} MB of message text; raw drops {report['generation']['drop_mb']:.1f} MB "
-      f"({'D-1..D+1 window' if report['window'] else 'day D only'}); workers={report['workers']}; "
+      f"({'D-1..D+1 window' if report['window'] else 'day D only'}); "
+      f"{'each step in its own process' if report['isolated_steps'] else 'all steps in one process'}; "
+      f"PII workers={report['workers']}; "
       f"cores={os.cpu_count()}; load average {report['load_average']}")
-    w(f"setup (model loads, not timed below): {report['setup_seconds']:.1f}s")
+    loads = ", ".join(f"{k} {v:.1f}s" for k, v in report["load_seconds"].items())
+    w(f"setup (model loads on first use, not in the stage times): {report['setup_seconds']:.1f}s ({loads})")
     w("")
     w(f"{'stage':<16}{'turns/s':>10}{'seconds':>10}{'MB/s':>9}{'RSS MB':>9}{'Δ MB':>8}{'peak MB':>9}"
       f"{'workers MB':>12}")
@@ -498,7 +590,10 @@ def format_table(report: dict) -> str:
     ok_mem = report["peak_rss_mb"] < TARGET_PEAK_MB
     w(f"targets: end to end >= {TARGET_TURNS_PER_S:.0f} turns/s: {'met' if ok_speed else 'NOT met'}; "
       f"peak RSS < {TARGET_PEAK_MB:.0f} MB: {'met' if ok_mem else 'NOT met'} "
-      f"(main {report['peak_rss_mb']:.0f} MB; PII workers {report.get('peak_children_rss_mb', 0):.0f} MB)")
+      f"({'largest step process' if report['isolated_steps'] else 'pipeline process'} "
+      f"{report['peak_rss_mb']:.0f} MB; PII workers {report.get('peak_children_rss_mb', 0):.0f} MB)")
+    if len(report["per_day_peak_rss_mb"]) > 1:
+        w(f"peak RSS per day: {report['per_day_peak_rss_mb']} MB")
     slowest = min(((n, s) for n, s in report["stages"].items() if s["turns_per_s"]),
                   key=lambda kv: kv[1]["turns_per_s"], default=None)
     if slowest:
@@ -523,6 +618,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="measured days, run one after another in this process (peak RSS must not grow)")
     parser.add_argument("--no-window", action="store_true",
                         help="generate day D only (conversations then reads empty neighbour days)")
+    parser.add_argument("--isolate", action="store_true",
+                        help="run each step in its own process, as Dagster's multiprocess executor does; "
+                             "peak RSS is then per step (each process's ru_maxrss)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--profile", action="store_true",
                         help="cProfile every stage (this process only; use --workers 1 to see PII) to stderr")
@@ -552,29 +650,68 @@ def main(argv: list[str] | None = None) -> int:
         store = Storage(str(work))
         sampler = RssSampler().start()
         clock = Clock(sampler, profile=args.profile)
-        t0 = time.perf_counter()
-        engines = load_engines(store, args.workers)
-        setup_s = time.perf_counter() - t0
-        print(f"models loaded in {setup_s:.1f}s; running the pipeline ...", file=log, flush=True)
+        preload_modules()
+        engines = Engines(store, args.workers)
+        print("running the pipeline (models load as the stages reach them) ...", file=log, flush=True)
         pipe = Pipeline(store, engines, clock, window)
         sampler.reset()
         rss_start = rss_now()
 
         # raw_logs for every day first (as `make demo` and a backfill do): conversations[D] reads
         # raw_logs[D-1..D+1]. Neighbour days are parsed untimed: their own runs pay for them.
-        for i in range(n_days):
-            day = first + dt.timedelta(days=i)
-            pipe.raw_logs(day, timed=day in measured)
         totals = {"messages": 0, "turns": 0, "conversations": 0, "text_bytes": 0}
-        per_day_peak = []
-        for day in measured:
-            counts = pipe.day_chain(day)
-            for k in totals:
-                totals[k] += counts[k]
-            per_day_peak.append(round(max(s.peak for s in clock.stages.values()) / MB, 1))
-            print(f"day {day}: {counts['turns']} turns done", file=log, flush=True)
-        pipeline_peak = max(max(s.peak for s in clock.stages.values()), ru_maxrss_bytes())
-        children_peak = max((s.children_peak for s in clock.stages.values()), default=0)
+        per_day_peak: list[float] = []
+        step_peaks: dict[str, int] = {}
+        children_peak = 0
+        if args.isolate:
+            def isolated(step: str, day: dt.date, timed: bool = True):
+                nonlocal children_peak
+                out = run_isolated(str(work), step, day, window, args.workers, timed)
+                for name, st in out["stages"].items():
+                    mine = clock.stages.setdefault(name, StageResult(name))
+                    mine.seconds += st.seconds
+                    mine.calls += st.calls
+                    mine.rss_before = mine.rss_before or st.rss_before
+                    mine.rss_after = st.rss_after
+                    mine.peak = max(mine.peak, out["ru_maxrss"] if name == step else st.peak)
+                    mine.children_peak = max(mine.children_peak, st.children_peak)
+                    for k, v in st.notes.items():
+                        mine.notes[k] = mine.notes.get(k, 0) + v
+                for k, v in out["load_seconds"].items():
+                    engines.load_seconds[k] = engines.load_seconds.get(k, 0.0) + v
+                step_peaks[step] = max(step_peaks.get(step, 0), out["ru_maxrss"])
+                children_peak = max(children_peak, out["children_peak"])
+                return out
+
+            for i in range(n_days):
+                day = first + dt.timedelta(days=i)
+                isolated("raw_logs", day, timed=day in measured)
+            for day in measured:
+                peak = 0
+                for step in DAY_STEPS:
+                    out = isolated(step, day)
+                    peak = max(peak, out["ru_maxrss"])
+                    if step == "conversations":
+                        counts = out["result"]
+                for k in totals:
+                    totals[k] += counts[k]
+                per_day_peak.append(round(peak / MB, 1))
+                print(f"day {day}: {counts['turns']} turns done", file=log, flush=True)
+            pipeline_peak = max(step_peaks.values())
+        else:
+            for i in range(n_days):
+                day = first + dt.timedelta(days=i)
+                pipe.raw_logs(day, timed=day in measured)
+            for day in measured:
+                clock.reset_window()
+                counts = pipe.day_chain(day)
+                for k in totals:
+                    totals[k] += counts[k]
+                per_day_peak.append(round(clock.window_peak / MB, 1))
+                print(f"day {day}: {counts['turns']} turns done", file=log, flush=True)
+            pipeline_peak = max(max(s.peak for s in clock.stages.values()), ru_maxrss_bytes())
+            children_peak = max((s.children_peak for s in clock.stages.values()), default=0)
+        setup_s = sum(engines.load_seconds.values())
 
         turns, nbytes = totals["turns"], totals["text_bytes"]
         stages = stage_rows(clock, turns, nbytes)
@@ -582,7 +719,9 @@ def main(argv: list[str] | None = None) -> int:
         report = {
             "day": DAY.isoformat() if args.days == 1 else f"{measured[0]}..{measured[-1]}",
             "window": window,
-            "workers": engines.scrubber.config.workers,
+            "isolated_steps": args.isolate,
+            "workers": engines.pii_resource().workers,
+            "load_seconds": {k: round(v, 2) for k, v in engines.load_seconds.items()},
             "cpu_count": os.cpu_count(),
             "load_average": " ".join(f"{x:.2f}" for x in os.getloadavg()),
             "counts": totals,
@@ -600,6 +739,7 @@ def main(argv: list[str] | None = None) -> int:
             "peak_children_rss_mb": round(children_peak / MB, 1),
             "rss_at_start_mb": round(rss_start / MB, 1),
             "per_day_peak_rss_mb": per_day_peak,
+            "step_peak_rss_mb": {k: round(v / MB, 1) for k, v in step_peaks.items()},
         }
         sampler.stop()
 

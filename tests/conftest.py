@@ -87,4 +87,123 @@ def s3_env(moto_server, monkeypatch):
     return moto_server
 
 
+@pytest.fixture
+def own_moto_server(monkeypatch):
+    """A moto server of one's own (to stop and restart), with the AWS variables set for it."""
+    server = MotoS3()
+    for name in ("AWS_ENDPOINT_URL_S3", "AWS_PROFILE", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in server.env().items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("AWS_CONFIG_FILE", _os.devnull)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", _os.devnull)
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "2")  # an outage fails in about a second
+    yield server
+    server.stop()
+
+
+class Pipeline:
+    """Run the real ``daily_chain`` job on a storage base (a directory or s3://...) and read
+    back what it wrote, through the project's own Storage."""
+
+    RAW = ("raw_logs", "raw_logs_quarantine")
+
+    @staticmethod
+    def sample_drops(out_dir, start, days: int, per_day: int = 12, seed: int = 0):
+        """The demo's generator: ``<out>/raw_logs_drop/dt=D/part-00000.jsonl`` (+ ground truth)."""
+        from wildchat_dagster.core.generate import generate_drops
+
+        return generate_drops(str(out_dir), start, days, per_day, seed=seed)
+
+    @staticmethod
+    def upload_drops(client, local_dir, bucket: str, prefix: str) -> list[str]:
+        """Upload ``<local_dir>/raw_logs_drop/**`` with boto3, as a log producer would."""
+        from pathlib import Path
+
+        keys = []
+        root = Path(local_dir)
+        for path in sorted((root / "raw_logs_drop").rglob("*")):
+            if path.is_file() and not path.name.startswith("."):
+                key = f"{prefix}/{path.relative_to(root).as_posix()}"
+                client.put_object(Bucket=bucket, Key=key, Body=path.read_bytes())
+                keys.append(key)
+        return keys
+
+    @staticmethod
+    def job(base, checks: bool = False):
+        """``daily_chain`` on ``base``; without its asset checks unless asked (the GX suites
+        cost seconds per step and have their own tests; they do not change the data)."""
+        from dagster import AssetSelection, Definitions, define_asset_job
+
+        from wildchat_dagster.definitions import build_definitions
+        from wildchat_dagster.partitions import daily_partitions
+
+        defs = build_definitions(str(base))
+        if checks:
+            return defs.resolve_job_def("daily_chain")
+        data_only = define_asset_job(
+            "daily_chain_data_only", selection=AssetSelection.groups("pipeline").without_checks(),
+            partitions_def=daily_partitions,
+        )
+        return Definitions(
+            assets=defs.assets, asset_checks=defs.asset_checks, jobs=[data_only], resources=defs.resources,
+        ).resolve_job_def("daily_chain_data_only")
+
+    @classmethod
+    def downstream_keys(cls, job) -> list:
+        keys = job.asset_layer.asset_graph.get_all_asset_keys()
+        return sorted((k for k in keys if k.path[-1] not in cls.RAW), key=lambda k: k.to_user_string())
+
+    @classmethod
+    def run(cls, base, day: str, selection=None, instance=None, raise_on_error: bool = True, job=None):
+        """One run of daily_chain for ``day``; selection: list of AssetKeys, "raw", "downstream"
+        or None (the whole chain). Step retries off: a failure shows at once."""
+        from dagster import AssetKey, DagsterInstance
+
+        from wildchat_dagster.policies import NO_RETRIES_RUN_CONFIG
+
+        job = job or cls.job(base)
+        if selection == "raw":
+            selection = [AssetKey(k) for k in cls.RAW]
+        elif selection == "downstream":
+            selection = cls.downstream_keys(job)
+        if selection is not None:  # a subset keeps the job's checks (none, unless checks=True)
+            checks = {k for k in job.asset_layer.asset_graph.asset_check_keys if k.asset_key in selection}
+            job = job.get_subset(asset_selection=set(selection), asset_check_selection=checks)
+        return job.execute_in_process(
+            partition_key=day, run_config=NO_RETRIES_RUN_CONFIG,
+            instance=instance or DagsterInstance.ephemeral(), raise_on_error=raise_on_error,
+        )
+
+    @classmethod
+    def run_days(cls, base, days: list[str], instance=None) -> None:
+        """Day by day as the demo does: raw_logs of every day, then the rest per day
+        (conversations[D] reads raw_logs[D-1..D+1])."""
+        job = cls.job(base)
+        for day in days:
+            assert cls.run(base, day, "raw", instance, job=job).success
+        for day in days:
+            assert cls.run(base, day, "downstream", instance, job=job).success
+
+    @staticmethod
+    def tables(base, under: str = "") -> dict:
+        """Every Parquet file under ``base`` (except the drops) as {relative path: table}."""
+        import io
+
+        import pyarrow.parquet as pq
+
+        from wildchat_dagster.core.storage import Storage
+
+        store = Storage(str(base))
+        return {
+            f.path: pq.read_table(io.BytesIO(store.read_bytes(f.path)))
+            for f in store.list_files(under, (".parquet",))
+        }
+
+
+@pytest.fixture(scope="session")
+def pipeline():
+    return Pipeline
+
+
 # --- end moto S3 server (issue 6) ---

@@ -180,7 +180,8 @@ def start_pg_cluster() -> PgCluster:
 
 def stop_pg_cluster(cluster: PgCluster) -> None:
     subprocess.run(
-        cluster.cmd(str(cluster.bindir / "pg_ctl"), "-D", str(cluster.datadir), "-m", "immediate", "-w", "stop"),
+        cluster.cmd(str(cluster.bindir / "pg_ctl"), "-D", str(cluster.datadir), "-m", "immediate", "-w",
+                    "stop"),
         capture_output=True, text=True, timeout=60,
     )
     shutil.rmtree(cluster.root, ignore_errors=True)
@@ -281,6 +282,8 @@ class DagsterStack:
     web_port: int
     workspace: Path
     procs: dict[str, Proc] = field(default_factory=dict)
+    drop_ips: set[str] = field(default_factory=set)  # the sample drop's raw IPs and planted PII:
+    drop_planted: list[str] = field(default_factory=list)  # canaries for the no-leak test
 
     @property
     def url(self) -> str:
@@ -406,6 +409,8 @@ def dagster_stack(pg_cluster, tmp_path_factory):
     try:
         # the order of docker-compose.yaml's depends_on: the code server healthy, then the rest
         stack.start_code_server()
+        # The sample drop, while the code server loads: nothing reads it before the sensor is on.
+        stack.drop_ips, stack.drop_planted = write_sample_drop(storage)
         wait_for("the user-code gRPC server", stack.code_server_serving, 180, interval=1,
                  on_timeout=stack.logs)
         stack.start_webserver()
@@ -436,31 +441,43 @@ class SensorScenario:
     ticks_after_restart: list
     chain_run_id: str
     sensor_runs: list  # DagsterRun, all runs the sensor requested
-    seconds: dict[str, float]
+    seconds: dict[str, float]  # since the drop was written
+    step_seconds: dict[str, float]  # the chain run's steps, from its events
+
+
+CANARY_EMAIL = "ines.canary.4471@gmail.com"
+CANARY_PHONE = "+44 20 7946 0958"
+CANARY_SECRET = "ghp_R7kQ2mX9pL4vT8wZ3nB6cF1hJ5dG0sY2aE4u"
+CANARY_IP = "81.2.69.160"
 
 
 def write_sample_drop(storage: Path) -> tuple[set[str], list[str]]:
-    """One day of generated logs (core.generate), or hand-built calls where it is absent."""
+    """One day of generated logs (core.generate, else hand-built calls) plus a canary call with
+    an e-mail, a phone number and an API key; returns the drop's IPs and the planted values."""
+    from rawlog_helpers import call, write_drop
+
     try:
         from wildchat_dagster.core.generate import generate_drops
     except ImportError:
         generate_drops = None
     if generate_drops is not None:
-        generate_drops(storage, DROP_DAY, 1, CONVERSATIONS, seed=7)
+        generate_drops(storage, DROP_DAY, 1, CONVERSATIONS, seed=1)
     else:
-        from rawlog_helpers import call, write_drop
-
         rows = [call(i, f"{DROP_DAY}T0{i % 10}:00:00Z", [f"question {i}"], f"answer {i}",
                      ip=f"81.2.69.{140 + i % 5}") for i in range(1, CONVERSATIONS + 1)]
         write_drop(storage, DROP_DAY.isoformat(), rows)
+    canary = call(990_000_001, f"{DROP_DAY}T13:37:00Z",
+                  [f"I am Ines, mail me at {CANARY_EMAIL} or call {CANARY_PHONE}; my key is {CANARY_SECRET}"],
+                  "Thanks, I will not repeat personal details.", ip=CANARY_IP)
+    write_drop(storage, DROP_DAY.isoformat(), [canary], name="part-canary.jsonl")
     ips: set[str] = set()
     for path in (storage / "raw_logs_drop").rglob("*.jsonl"):
-        for line in path.read_text().splitlines():
+        for line in path.read_bytes().splitlines():  # malformed lines (bad UTF-8 too) are part of a drop
             with contextlib.suppress(ValueError, AttributeError, TypeError):
                 ip = json.loads(line).get("ip")
                 if isinstance(ip, str) and ip.count(".") == 3:
                     ips.add(ip)
-    planted: list[str] = []
+    planted = [CANARY_EMAIL, CANARY_PHONE, CANARY_SECRET]
     for path in (storage / "ground_truth").rglob("planted.jsonl"):
         for line in path.read_text().splitlines():
             record = json.loads(line)
@@ -505,7 +522,8 @@ def wait_run_done(stack: DagsterStack, instance, run_id: str, timeout: float):
     run = wait_for(f"run {run_id} to finish", done, timeout, interval=1, on_timeout=stack.logs)
     if run.status != DagsterRunStatus.SUCCESS:
         events = instance.all_logs(run_id)
-        failures = [e.message for e in events if e.is_dagster_event and "FAILURE" in e.dagster_event_type_value]
+        failures = [e.message for e in events
+                    if e.is_dagster_event and "FAILURE" in e.dagster_event.event_type_value]
         pytest.fail(f"run {run_id} ({run.tags.get('wildchat/wave')}) ended {run.status}: "
                     f"{failures[-3:]}\n{stack.logs()}")
     return run
@@ -513,12 +531,15 @@ def wait_run_done(stack: DagsterStack, instance, run_id: str, timeout: float):
 
 @pytest.fixture(scope="session")
 def sensor_scenario(dagster_stack) -> SensorScenario:
+    """Runs once per session; its record is read by tests in two files."""
     stack = dagster_stack
     t0 = time.monotonic()
     seconds: dict[str, float] = {}
-    ips, planted = write_sample_drop(stack.storage)
-    instance = stack.instance()
+    with stack.instance() as instance:
+        return _run_sensor_scenario(stack, instance, t0, seconds)
 
+
+def _run_sensor_scenario(stack: DagsterStack, instance, t0: float, seconds: dict) -> SensorScenario:
     # The operator's command from the runbook, against the running stack.
     started = stack.cli("dagster", "sensor", "start", SENSOR_NAME, "-w", str(stack.workspace))
     assert started.returncode == 0, started.stdout + started.stderr
@@ -528,7 +549,7 @@ def sensor_scenario(dagster_stack) -> SensorScenario:
                      on_timeout=stack.logs)
     seconds["sensor_to_first_run"] = time.monotonic() - t0
     assert len(first) == 1, [r.tags for r in first]
-    wait_run_done(stack, instance, first[0].run_id, 180)
+    wait_run_done(stack, instance, first[0].run_id, 300)
     seconds["first_run_done"] = time.monotonic() - t0
     ticks_before = sensor_ticks(instance)
 
@@ -548,13 +569,28 @@ def sensor_scenario(dagster_stack) -> SensorScenario:
     chain = wait_for("the sensor's chain run after the restart", chain_run, 150, interval=1,
                      on_timeout=stack.logs)
     seconds["chain_requested"] = time.monotonic() - t0
-    wait_run_done(stack, instance, chain.run_id, 240)
+    wait_run_done(stack, instance, chain.run_id, 420)
     seconds["chain_done"] = time.monotonic() - t0
 
+    step_seconds: dict[str, float] = {}
+    begun: dict[str, float] = {}
+    for event in instance.all_logs(chain.run_id):
+        kind = event.dagster_event.event_type_value if event.is_dagster_event else None
+        if kind in ("RUN_START", "PIPELINE_START", "STEP_START"):
+            begun[event.step_key or "run"] = event.timestamp
+        elif kind in ("RUN_SUCCESS", "PIPELINE_SUCCESS", "STEP_SUCCESS"):
+            key = event.step_key or "run"
+            if key in begun:
+                step_seconds[key] = round(event.timestamp - begun[key], 2)
     ticks_after = [t for t in sensor_ticks(instance) if t.tick_id not in {b.tick_id for b in ticks_before}]
+    # The daemon's work is done: stop it so that it does not tick on while other test files run
+    # (the UI needs only the webserver and the code server).
+    stack.stop("daemon")
     return SensorScenario(
-        day=DROP_DAY.isoformat(), raw_ips=ips, planted=planted, first_run_id=first[0].run_id,
+        day=DROP_DAY.isoformat(), raw_ips=stack.drop_ips, planted=stack.drop_planted,
+        first_run_id=first[0].run_id,
         cursor_before_restart=cursor_before, cursor_after=sensor_state(instance).instigator_data.cursor,
         daemon_exit_code=exit_code, ticks_before_restart=ticks_before, ticks_after_restart=ticks_after,
         chain_run_id=chain.run_id, sensor_runs=sensor_runs(instance), seconds=seconds,
+        step_seconds=step_seconds,
     )

@@ -30,7 +30,7 @@ from wildchat_dagster.core.langid import add_language_columns
 from wildchat_dagster.core.linking import link_conversations
 from wildchat_dagster.core.release import build_release
 from wildchat_dagster.core.residue import scan_ips, scan_pii
-from wildchat_dagster.core.schema import CLASSIFIED, SCRUBBED
+from wildchat_dagster.core.schema import CLASSIFIED, GEO_TAGGED, RELEASE, SCRUBBED
 from wildchat_dagster.core.storage import Storage
 from wildchat_dagster.core.toxicity import add_toxicity_columns
 from wildchat_dagster.io import ParquetIOManager
@@ -299,6 +299,32 @@ def test_every_check_passes_on_good_partitions_and_data_docs_name_the_suites(bas
     assert page.exists() and "release_partition" in page.read_text()
     stored = json.loads((base / "quality" / "validations" / "scrubbed" / f"dt={DAY}.json").read_text())
     assert stored["success"] is True and stored["result"]["statistics"]["evaluated_expectations"] == 6
+
+
+def test_a_day_without_a_drop_passes_every_check(tmp_path):
+    """DESIGN §15: a day with no drop is an empty partition, not an error, all the way down."""
+    empty_release = {"split=full": RELEASE.empty_table(), "split=nontoxic": RELEASE.empty_table()}
+    assets = [
+        real_raw_logs,
+        real_conversations,
+        stand_in("scrubbed", SCRUBBED.empty_table()),
+        stand_in("geo_tagged", GEO_TAGGED.empty_table()),
+        stand_in("classified", CLASSIFIED.empty_table()),
+        stand_in("release", empty_release, {"takedown_conversations": 0, "sexual_minors_removed": 0}),
+    ]
+    keys = [
+        "raw_logs",
+        "raw_logs_quarantine",
+        "conversations",
+        "scrubbed",
+        "geo_tagged",
+        "classified",
+        "release",
+    ]
+    result, evaluations, _ = run(assets, keys, tmp_path)
+    assert result.success and len(evaluations) == len(CHECKS)
+    assert_passed(evaluations, [c.name for c in CHECKS])
+    assert meta(evaluations["raw_logs_reconciliation"], "partition_lines") == 0
 
 
 # --------------------------------------------------------------------------- blocking checks

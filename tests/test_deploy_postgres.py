@@ -8,9 +8,17 @@ import json
 
 import pytest
 import yaml
+from dagster import DagsterEventType
 
 pytest.register_assert_rewrite("conftest_deploy")
-from conftest_deploy import DEPLOY, SENSOR_NAME, TEST_IP_HASH_KEY, environ
+from conftest_deploy import (  # noqa: E402
+    CANARY_EMAIL,
+    CANARY_IP,
+    DEPLOY,
+    SENSOR_NAME,
+    TEST_IP_HASH_KEY,
+    environ,
+)
 
 pytest_plugins = ["conftest_deploy"]
 
@@ -93,13 +101,17 @@ def test_sensor_run_completes_and_its_events_are_in_postgres(dagster_stack, sens
     assert tags["wildchat/wave"] == "raw_logs"
     assert tags["dagster/sensor_name"] == SENSOR_NAME
 
-    types = [r[0] for r in pg.query(
+    stored = [r[0] for r in pg.query(
         "select dagster_event_type from event_logs where run_id = %s and dagster_event_type is not null "
         "order by id", (run_id,))]
+    by_value = {t.value: t for t in DagsterEventType}
+    types = [by_value[t] for t in stored]  # run events keep their legacy PIPELINE_* names in the table
+    E = DagsterEventType
     # queued (QueuedRunCoordinator), launched by the daemon, ran, succeeded
-    for expected in ("RUN_ENQUEUED", "RUN_DEQUEUED", "RUN_START", "STEP_SUCCESS", "RUN_SUCCESS"):
-        assert expected in types, (expected, types)
-    assert types.index("RUN_ENQUEUED") < types.index("RUN_START") < types.index("RUN_SUCCESS")
+    for expected in (E.RUN_ENQUEUED, E.RUN_STARTING, E.RUN_START, E.STEP_SUCCESS, E.RUN_SUCCESS):
+        assert expected in types, (expected, stored)
+    assert (types.index(E.RUN_ENQUEUED) < types.index(E.RUN_STARTING) < types.index(E.RUN_START)
+            < types.index(E.RUN_SUCCESS))
     materialized = pg.query(
         "select asset_key, partition from event_logs where run_id = %s "
         "and dagster_event_type = 'ASSET_MATERIALIZATION'", (run_id,))
@@ -114,8 +126,8 @@ def test_both_waves_materialize_the_six_assets_for_the_day(dagster_stack, sensor
     pg, day = dagster_stack.pg, sensor_scenario.day
     runs = {r.run_id: r.tags.get("wildchat/wave") for r in sensor_scenario.sensor_runs}
     assert sorted(runs.values()) == ["chain", "raw_logs"]
-    rows = pg.query(
-        "select asset_key, partition, run_id from event_logs where dagster_event_type = 'ASSET_MATERIALIZATION'")
+    rows = pg.query("select asset_key, partition, run_id from event_logs "
+                    "where dagster_event_type = 'ASSET_MATERIALIZATION'")
     by_asset = {}
     for asset_key, partition, run_id in rows:
         if partition == day:
@@ -160,7 +172,8 @@ def test_no_raw_ip_pii_or_key_reaches_the_instance_database(dagster_stack, senso
     events = "\n".join(r[0] for r in pg.query("select event from event_logs"))
     state = "\n".join(r[0] for r in pg.query("select instigator_body from instigators"))
     ticks = "\n".join(r[0] for r in pg.query("select tick_body from job_ticks"))
-    assert len(events) > 1000 and sensor_scenario.raw_ips
+    assert len(events) > 1000
+    assert CANARY_IP in sensor_scenario.raw_ips and CANARY_EMAIL in sensor_scenario.planted
     for text in (events, state, ticks):
         leaked = [ip for ip in sensor_scenario.raw_ips if ip in text]
         assert not leaked, leaked

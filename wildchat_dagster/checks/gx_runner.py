@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import json
 import os
 import tempfile
@@ -44,8 +45,8 @@ _VALUE_KEYS = (
     "partial_unexpected_counts",
     "unexpected_rows",
     "unexpected_index_query",
-    "partial_unexpected_index_list",
 )
+_ID_KEYS = ("unexpected_index_list", "partial_unexpected_index_list")
 
 
 # --------------------------------------------------------------------------- results
@@ -152,14 +153,15 @@ def _sample(result: dict, id_columns: tuple[str, ...], size: int) -> list[dict]:
     return [{k: (v.item() if hasattr(v, "item") else v) for k, v in r.items()} for r in rows[:size]]
 
 
-def _sanitise(result: dict, sample_size: int) -> dict:
+def _sanitise(result: dict, id_columns: tuple[str, ...], sample_size: int) -> dict:
     """Drop everything in a GX result that could hold data values; keep counts and row ids."""
     for r in result.get("results", []):
         inner = r.get("result") or {}
         for key in _VALUE_KEYS:
             inner.pop(key, None)
-        if "unexpected_index_list" in inner:
-            inner["unexpected_index_list"] = _truncate_ids(inner["unexpected_index_list"], sample_size)
+        for key in _ID_KEYS:  # row ids only: other keys (a value column) are dropped
+            if key in inner:
+                inner[key] = _truncate_ids(inner[key], id_columns, sample_size)
         observed = inner.get("observed_value")
         if observed is not None and not isinstance(observed, bool | int | float):
             inner.pop("observed_value")
@@ -169,12 +171,14 @@ def _sanitise(result: dict, sample_size: int) -> dict:
     return result
 
 
-def _truncate_ids(items, size: int):
+def _truncate_ids(items, id_columns: tuple[str, ...], size: int):
     out = []
     for item in items or []:
         if isinstance(item, dict):
-            out.append({k: (v[:size] if isinstance(v, list) else v) for k, v in item.items()})
-        else:
+            out.append(
+                {k: (v[:size] if isinstance(v, list) else v) for k, v in item.items() if k in id_columns}
+            )
+        elif isinstance(item, int):  # a row position (suites without id columns)
             out.append(item)
         if len(out) >= size:
             break
@@ -214,7 +218,9 @@ def validate(
             result_format=result_format,
             run_id=RunIdentifier(run_name=partition, run_time=run_time),
         )
-        as_dict = _sanitise(json.loads(json.dumps(result.to_json_dict(), default=str)), sample_size)
+        as_dict = _sanitise(
+            json.loads(json.dumps(result.to_json_dict(), default=str)), suite.id_columns, sample_size
+        )
         run = SuiteRun(suite.name, partition, run_time.isoformat(), bool(result.success), as_dict)
         by_id = {e.get("expectation_config", {}).get("id"): e for e in as_dict.get("results", [])}
         for expect, gx_expect in zip(suite.expectations, gx_suite.expectations, strict=True):
@@ -388,6 +394,16 @@ def _render(
             render.append(key)
         if ident in new_keys:
             pages[doc["suite"]] = rel
-    render += [suite_id_cls(s.name) for s in SUITES]
+    # Suite pages change only with the code: rendered when missing or when the suites changed.
+    signature = hashlib.sha256(repr(SUITES).encode()).hexdigest()
+    marker = Path(site_dir) / ".suites_sha256"
+    stale = full or not marker.exists() or marker.read_text().strip() != signature
+    for suite in SUITES:
+        if stale or not (Path(site_dir) / "expectations" / f"{suite.name}.html").exists():
+            render.append(suite_id_cls(suite.name))
+    if not render:  # GX reads an empty list as "everything"; the index alone is enough
+        render.append(suite_id_cls(SUITES[0].name))
     context.build_data_docs(site_names=[SITE_NAME], resource_identifiers=render)
+    if not full:
+        marker.write_text(signature)
     return pages, len(docs)

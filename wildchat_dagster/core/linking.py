@@ -16,7 +16,9 @@ import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .logs import history_hash
 from .schema import CONVERSATIONS
@@ -69,9 +71,12 @@ def link_conversations(raw: pa.Table, day: dt.date | None = None) -> tuple[pa.Ta
     stats = LinkStats(calls_in_window=raw.num_rows)
     if raw.num_rows == 0:
         return CONVERSATIONS.empty_table(), stats
+    # Small per-call columns as Python values; the histories (``messages``, quadratic in a
+    # conversation's length) and responses stay in Arrow: only the messages that end up in
+    # the output are ever copied out of them (see _Texts).
     cols = {name: raw.column(name).to_pylist() for name in (
-        "id", "timestamp", "model", "ip", "user_agent", "accept_language", "messages",
-        "response", "turn_hash", "parent_hash")}
+        "id", "timestamp", "model", "ip", "user_agent", "accept_language", "turn_hash", "parent_hash")}
+    history_lens = pc.list_value_length(raw.column("messages")).to_numpy(zero_copy_only=False)
     order = sorted(range(raw.num_rows), key=lambda i: (cols["timestamp"][i], cols["id"][i]))
 
     by_turn_hash: dict[str, list[int]] = defaultdict(list)
@@ -79,7 +84,7 @@ def link_conversations(raw: pa.Table, day: dt.date | None = None) -> tuple[pa.Ta
     conversations: list[_Conversation] = []
 
     for row in order:
-        history_len = len(cols["messages"][row])
+        history_len = int(history_lens[row])
         parent = None
         if history_len > 1:
             parent = _find_parent(row, cols, by_turn_hash.get(cols["parent_hash"][row], ()))
@@ -109,7 +114,7 @@ def link_conversations(raw: pa.Table, day: dt.date | None = None) -> tuple[pa.Ta
         ids = ",".join(str(cols["id"][r]) for r in conv.rows)
         conv.conversation_id = hashlib.sha256(f"conv:{ids}".encode()).hexdigest()[:32]
     emitted.sort(key=lambda c: (_start(c, cols), c.conversation_id))
-    table = _to_table(emitted, cols)
+    table = _to_table(emitted, raw)
     stats.conversations = len(emitted)
     stats.messages = table.num_rows
     stats.turns = table.num_rows // 2
@@ -145,43 +150,113 @@ def _start(conv: _Conversation, cols: dict) -> dt.datetime:
     return cols["timestamp"][conv.messages[0].row]
 
 
-def _to_table(conversations: list[_Conversation], cols: dict) -> pa.Table:
-    out: dict[str, list] = {f.name: [] for f in CONVERSATIONS}
+class _Texts:
+    """Role and content of chosen messages, gathered straight from the raw table's Arrow
+    chunks: a call's history message ``i``, its last (user) message, or its response."""
+
+    def __init__(self, raw: pa.Table):
+        self.chunk_starts = np.cumsum([0] + [len(c) for c in raw.column("id").chunks])
+        self.history: list[tuple[np.ndarray, pa.Array, pa.Array]] = []  # offsets, roles, contents
+        for chunk in raw.column("messages").chunks:
+            offsets = chunk.offsets.to_numpy()
+            flat = chunk.flatten()  # respects the chunk's slice; starts at offsets[0]
+            self.history.append((offsets - offsets[0], pc.struct_field(flat, "role"),
+                                 pc.struct_field(flat, "content")))
+        self.responses = raw.column("response").chunks
+
+    def gather(self, rows: np.ndarray, parts: np.ndarray) -> tuple[pa.Array, pa.Array]:
+        """(roles, contents) of message ``parts[k]`` of call ``rows[k]``: part >= 0 is a history
+        index, -1 the last history message, -2 the response."""
+        chunk_of = np.searchsorted(self.chunk_starts, rows, side="right") - 1
+        local = rows - self.chunk_starts[chunk_of]
+        roles, contents, positions = [], [], []
+        for c, (offsets, role, content) in enumerate(self.history):
+            in_chunk = chunk_of == c
+            hist = np.nonzero(in_chunk & (parts != -2))[0]
+            if len(hist):
+                r, p = local[hist], parts[hist]
+                index = np.where(p == -1, offsets[r + 1] - 1, offsets[r] + p)
+                roles.append(role.take(pa.array(index)))
+                contents.append(content.take(pa.array(index)))
+                positions.append(hist)
+            resp = np.nonzero(in_chunk & (parts == -2))[0]
+            if len(resp):
+                roles.append(pa.array(["assistant"] * len(resp), pa.string()))
+                contents.append(self.responses[c].take(pa.array(local[resp])))
+                positions.append(resp)
+        inverse = np.empty(len(rows), np.int64)
+        inverse[np.concatenate(positions)] = np.arange(len(rows))
+        take = pa.array(inverse)
+        return pa.concat_arrays(roles).take(take), pa.concat_arrays(contents).take(take)
+
+
+def _conversation_hashes(roles: pa.Array, contents: pa.Array, starts: list[int], ends: list[int],
+                         block: int = 20_000) -> list[str]:
+    """history_hash[:32] of each conversation's messages, copying the texts into Python a block
+    of conversations at a time (a day's text as Python strings at once is hundreds of MB)."""
+    out: list[str] = []
+    for first in range(0, len(starts), block):
+        lo, hi = starts[first], ends[min(first + block, len(starts)) - 1]
+        role_list = roles.slice(lo, hi - lo).to_pylist()
+        content_list = contents.slice(lo, hi - lo).to_pylist()
+        for s, e in zip(starts[first:first + block], ends[first:first + block], strict=True):
+            pairs = zip(role_list[s - lo : e - lo], content_list[s - lo : e - lo], strict=True)
+            out.append(history_hash(pairs)[:32])
+    return out
+
+
+def _to_table(conversations: list[_Conversation], raw: pa.Table) -> pa.Table:
+    if not conversations:
+        return CONVERSATIONS.empty_table()
+    rows: list[int] = []
+    parts: list[int] = []
+    copied: list[bool] = []
+    lengths: list[int] = []
     for conv in conversations:
-        pairs = [_role_content(m, cols) for m in conv.messages]
-        conversation_hash = history_hash(pairs)[:32]
-        start = _start(conv, cols)
-        end = cols["timestamp"][conv.tip]
-        turn_count = len(pairs) // 2
-        branch_of = conv.branch_of.conversation_id if conv.branch_of else None
-        for index, (m, (role, content)) in enumerate(zip(conv.messages, pairs, strict=True)):
-            row = m.row
-            out["conversation_id"].append(conv.conversation_id)
-            out["conversation_hash"].append(conversation_hash)
-            out["message_index"].append(index)
-            out["turn"].append(index // 2 + 1)
-            out["turn_count"].append(turn_count)
-            out["role"].append(role)
-            out["content"].append(content)
-            out["timestamp"].append(cols["timestamp"][row])
-            out["turn_identifier"].append(None if isinstance(m.part, int) else cols["id"][row])
-            out["model"].append(cols["model"][row])
-            out["ip"].append(cols["ip"][row])
-            out["user_agent"].append(cols["user_agent"][row])
-            out["accept_language"].append(cols["accept_language"][row])
-            out["conversation_start"].append(start)
-            out["conversation_end"].append(end)
-            out["copied_prefix"].append(m.copied)
-            out["branch_of"].append(branch_of)
-            out["orphan"].append(conv.orphan)
-    return pa.Table.from_pydict(out, schema=CONVERSATIONS)
+        lengths.append(len(conv.messages))
+        for m in conv.messages:
+            rows.append(m.row)
+            parts.append(-1 if m.part == USER else -2 if m.part == ASSISTANT else m.part)
+            copied.append(m.copied)
+    row_index = np.asarray(rows, np.int64)
+    part_index = np.asarray(parts, np.int64)
+    roles, contents = _Texts(raw).gather(row_index, part_index)
 
-
-def _role_content(m: _Message, cols: dict) -> tuple[str, str]:
-    if m.part == USER:
-        last = cols["messages"][m.row][-1]
-        return last["role"], last["content"]
-    if m.part == ASSISTANT:
-        return "assistant", cols["response"][m.row]
-    msg = cols["messages"][m.row][m.part]
-    return msg["role"], msg["content"]
+    # Per conversation: WildChat's hash over the role/content list, its start and end.
+    n_conv = len(conversations)
+    length = np.asarray(lengths, np.int64)
+    ends = np.cumsum(length)
+    starts = ends - length
+    conversation_hash = _conversation_hashes(roles, contents, starts.tolist(), ends.tolist())
+    first_row = pa.array(row_index[starts])
+    tip_row = pa.array(np.asarray([c.tip for c in conversations], np.int64))
+    per_conv = {
+        "conversation_id": pa.array([c.conversation_id for c in conversations], pa.string()),
+        "conversation_hash": pa.array(conversation_hash, pa.string()),
+        "turn_count": pa.array(length // 2, pa.int32()),
+        "conversation_start": raw.column("timestamp").take(first_row),
+        "conversation_end": raw.column("timestamp").take(tip_row),
+        "branch_of": pa.array(
+            [c.branch_of.conversation_id if c.branch_of else None for c in conversations], pa.string()
+        ),
+        "orphan": pa.array([c.orphan for c in conversations], pa.bool_()),
+    }
+    of_conv = pa.array(np.repeat(np.arange(n_conv), length))
+    message_index = np.arange(len(rows)) - np.repeat(starts, length)
+    take_row = pa.array(row_index)
+    ids = raw.column("id").take(take_row)
+    columns = {
+        **{name: values.take(of_conv) for name, values in per_conv.items()},
+        "message_index": pa.array(message_index, pa.int32()),
+        "turn": pa.array(message_index // 2 + 1, pa.int32()),
+        "role": roles,
+        "content": contents,
+        "turn_identifier": pc.if_else(pa.array(part_index >= 0), pa.nulls(len(rows), pa.int64()), ids),
+        "copied_prefix": pa.array(copied, pa.bool_()),
+    }
+    for name in ("timestamp", "model", "ip", "user_agent", "accept_language"):
+        columns[name] = raw.column(name).take(take_row)
+    arrays = [columns[f.name] for f in CONVERSATIONS]
+    arrays = [a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a for a in arrays]
+    return pa.Table.from_arrays([a.cast(f.type) for a, f in zip(arrays, CONVERSATIONS, strict=True)],
+                                schema=CONVERSATIONS)

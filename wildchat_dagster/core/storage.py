@@ -193,6 +193,7 @@ class Storage:
             self.fs = pafs.LocalFileSystem()
             self.root = os.path.abspath(base)
         self._bucket_checked = False
+        self._client = None
 
     # -- paths -------------------------------------------------------------------------
     def full(self, rel: str) -> str:
@@ -220,6 +221,15 @@ class Storage:
             return StorageError(message, uri=self.uri(rel), bucket=self.bucket, key=self.key(rel), kind=kind)
         message = f"storage {action} failed at {self.uri(rel)}: {_HINTS[kind]}. {detail}"
         return StorageError(message, uri=self.uri(rel), kind=kind)
+
+    def store_failure(self, action: str, rel: str, exc: BaseException) -> StorageError | None:
+        """``exc`` as a StorageError when the store itself failed (unreachable, throttled,
+        access denied, missing bucket), None when it is about the file's content (a corrupt
+        gzip stream, say). Readers that tolerate bad files must still re-raise these."""
+        kind = classify_error(exc)
+        if kind in (TRANSIENT, ACCESS_DENIED, MISSING_BUCKET):
+            return self._wrap(action, rel, exc, kind)
+        return None
 
     def _bucket_missing(self) -> bool:
         """True when the bucket itself is absent (an empty listing or a 404 is ambiguous)."""
@@ -340,12 +350,30 @@ class Storage:
             raise self._wrap("write", rel, exc) from exc
 
     def delete(self, rel: str) -> None:
+        """Remove one file; absent is fine. On S3 through boto3: pyarrow's delete_file would
+        leave a zero-byte ``folder/`` marker object behind."""
         try:
-            self.fs.delete_file(self.full(rel))
+            if self.is_s3:
+                self.s3_client().delete_object(Bucket=self.bucket, Key=self.key(rel))
+            else:
+                self.fs.delete_file(self.full(rel))
         except FileNotFoundError:
             pass
         except Exception as exc:
             raise self._wrap("delete", rel, exc) from exc
+
+    def s3_client(self):
+        """A boto3 S3 client with the same endpoint, region, credentials and retries."""
+        if self._client is None:
+            import boto3
+            from botocore.config import Config
+
+            region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+            self._client = boto3.client(  # endpoint: AWS_ENDPOINT_URL(_S3), read by botocore
+                "s3", region_name=region,
+                config=Config(retries={"mode": "standard", "max_attempts": max_attempts_from_env()}),
+            )
+        return self._client
 
     # -- Parquet partitions -----------------------------------------------------------
     @staticmethod

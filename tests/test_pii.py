@@ -21,6 +21,12 @@ from wildchat_dagster.core.pii import (
     use_offline_tldextract,
 )
 from wildchat_dagster.core.pii_eval import evaluate, load_records
+from wildchat_dagster.core.placeholders import (
+    PLACEHOLDER_EMAIL_DOMAINS,
+    PLACEHOLDER_EMAIL_LOCALS,
+    PLACEHOLDER_EMAIL_TLDS,
+)
+from wildchat_dagster.core.residue import scan_pii
 from wildchat_dagster.core.secrets import DEFAULT_SECRET_PLUGINS, SecretDetector
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -190,6 +196,13 @@ def faker_canaries(seed: int = 7) -> list[tuple[str, str, list[str]]]:
     return out
 
 
+OPENAI_PROJ = (
+    "sk-proj-Qm3Kx8Lp2Zr7_Tb4Vc9Nd6Hg1-aB5cD7eF9gH1jK3lM5nP7qR9sT1uV3wX5yZ7-A9bC1dE3fG5hJ7_kL9mN1pQ3"
+    "rS5tU7vW9xY1zA3bC5dE7fG9hJ1kL3mN5pQ7rS9tU1vW3xY5zA7bC9dE1fG3hJ5kL7mN9pQ1rS3T3BlbkFJ-x8Wq2Ez4"
+)
+OPENAI_SVCACCT = "sk-svcacct-" + "Zx81kPq0_Lm2Wv7-Yt5Rn3Bc9Jd4Hf6Gs" * 4
+OPENAI_ADMIN = "sk-admin-" + "Kp4_Wq9-Ez2Rt7Yu1Io3Pa5Sd8Fg6Hj0Lk" * 3
+
 SECRET_CANARIES = [
     ("OPENAI_TOKEN", 'openai.api_key = "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"'),
     ("AWS_ACCESS_KEY", "[default]\naws_access_key_id = AKIAQ7ZLMX3VBN4KPW2D\nregion = us-east-1"),
@@ -204,6 +217,10 @@ SECRET_CANARIES = [
         "IiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
     ),
     ("SECRET_KEYWORD", "my wifi password: Tr0ub4dor&3x"),
+    # current OpenAI keys: base64url bodies with '-' and '_', no legacy 20+T3BlbkFJ+20 layout
+    ("OPENAI_KEY", "client = OpenAI(api_key=" + OPENAI_PROJ + ")"),
+    ("OPENAI_KEY", "my key is " + OPENAI_SVCACCT + " and it fails"),
+    ("OPENAI_KEY", "curl -H 'Authorization: Bearer " + OPENAI_ADMIN + "' https://api.openai.com/v1/x"),
 ]
 PEM = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\nVTLw7onLRnrq0/IzW7yWR7QkrmBL7jTKEn5u+qKhbwKfBstIs+bMY2Zkp18gnTxK\n-----END RSA PRIVATE KEY-----"  # noqa: E501
 
@@ -221,6 +238,7 @@ def test_planted_pii_and_secrets_never_survive(scrubber):
     for i, (kind, _text) in enumerate(SECRET_CANARIES):
         out = result.texts[n + i]
         assert SECRET_PLACEHOLDER.format(kind) in out, (kind, out)
+        assert "sk-" not in out and "T3BlbkFJ" not in out, (kind, out)
         assert f"SECRET_{kind}" in result.pii_types[n + i]
     pem_out = result.texts[-1]
     assert "MIIEow" not in pem_out and "PRIVATE KEY" not in pem_out and pem_out.endswith("thanks")
@@ -241,6 +259,26 @@ BENIGN = [
     "The meeting is at 10:30 in room 4, call extension later.",
     "Mr. Krabs counted 1,000,000 dollars while SpongeBob watched.",
 ]
+
+
+def test_placeholder_emails_kept_by_the_scrubber_pass_the_residue_check_real_ones_fail(scrubber):
+    """One rule (core/placeholders.py): every address the scrubber keeps on purpose is no
+    residue; a real address is redacted by the scrubber and flagged by the residue check."""
+    kept = [f"{local}@gmail.com" for local in PLACEHOLDER_EMAIL_LOCALS if local[0].isalnum()]
+    kept += [f"jane.roe@{domain}" for domain in PLACEHOLDER_EMAIL_DOMAINS if "." in domain]
+    kept += [f"jane.roe@mail.{tld}" for tld in PLACEHOLDER_EMAIL_TLDS]
+    kept += ["yourname123@outlook.com", "j.smith@example.co.uk", "Support@Gmail.com"]
+    texts = [f"Please email {address} for details." for address in kept]
+    result = scrubber.scrub(texts, [f"u{i}" for i in range(len(texts))])
+    for text, out in zip(texts, result.texts, strict=True):
+        assert out == text, (text, out)  # kept by the scrubber ...
+        assert scan_pii(out) == [], out  # ... and no residue
+    real = ["jane.roe@gmail.com", "k.mueller84@web.de", "infodesk@acme-corp.io", "user.smith@yahoo.com"]
+    texts = [f"Please email {address} for details." for address in real]
+    result = scrubber.scrub(texts, [f"r{i}" for i in range(len(texts))])
+    for address, text, out in zip(real, texts, result.texts, strict=True):
+        assert [f.kind for f in scan_pii(text)] == ["email"], text  # the check catches it ...
+        assert address not in out and scan_pii(out) == [], out  # ... and the scrubber removed it
 
 
 def test_benign_text_survives(scrubber):
@@ -317,6 +355,7 @@ PLUGIN_SAMPLES = {
     "MailchimpDetector": "apikey 0123456789abcdef0123456789abcdef-us12",
     "NpmDetector": "//registry.npmjs.org/:_authToken=npm_a1b2c3d4e5f6g7h8i9j0k1l2m3n4o5p6q7r8",
     "OpenAIDetector": "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",
+    "OpenAIKeyDetector": "sk-proj-Ab3dEf6h_Ij9kLm2n-Op5qRs8tUv1wXy4zAb7cDe0f",
     "PrivateKeyDetector": "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNz\n-----END OPENSSH PRIVATE KEY-----",
     "PypiTokenDetector": "pypi-AgEIcHlwaS5vcmc" + "A1b2C3d4E5" * 8,
     "SendGridDetector": "SG." + "a" * 22 + "." + "b" * 43,
@@ -340,6 +379,15 @@ def test_every_default_secret_plugin_fires_through_the_gates():
         assert own, f"{name}: the plugin itself finds nothing in its sample"
         spans = SecretDetector().find(f"text before\n{sample}\ntext after")
         assert spans, name
+
+
+def test_openai_key_placeholders_are_not_secrets_and_agree_with_the_residue_check(scrubber):
+    for text in ("sk-proj-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", 'api_key="sk-XXXXXXXXXXXXXXXXXXXXXXXXXXXX"'):
+        assert SecretDetector({"OpenAIKeyDetector": {}}).find(text) == [] and scan_pii(text) == [], text
+    for key in (OPENAI_PROJ, OPENAI_SVCACCT, OPENAI_ADMIN):
+        assert scan_pii(f"key {key}"), key  # the residue check would block it ...
+        out = scrub_one(scrubber, f"key {key}")  # ... so the scrubber removes all of it
+        assert out == "key <SECRET_REDACTED_OPENAI_KEY>" and scan_pii(out) == [], out
 
 
 def test_secret_value_in_repeated_places_is_redacted_everywhere(scrubber):

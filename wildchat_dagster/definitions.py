@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dagster import AssetSelection, Definitions, define_asset_job
+from dagster import AssetSelection, Definitions, define_asset_job, in_process_executor
 from dagster_aws.s3 import S3Resource
 
 from .assets.analytics import analytics_dbt_assets, dbt_resource
@@ -34,6 +34,9 @@ PIPELINE_ASSETS = [
 daily_chain_job = define_asset_job(
     "daily_chain", selection=AssetSelection.groups("pipeline"), partitions_def=daily_partitions,
     op_retry_policy=PIPELINE_RETRY_POLICY,  # transient storage errors (docs/s3.md)
+    # One process per run: the chain is sequential and each step would otherwise pay a
+    # fresh interpreter plus the whole code import (~4 s); scrubbing has its own pool.
+    executor_def=in_process_executor,
 )
 
 
@@ -43,6 +46,7 @@ def build_definitions(storage_base: str | None = None) -> Definitions:
         assets=[*PIPELINE_ASSETS, analytics_dbt_assets],  # analytics: dbt models + tests (docs/analytics.md)
         asset_checks=ASSET_CHECKS,  # GX suites per asset, blocking where bad data must stop (docs/quality.md)
         jobs=[daily_chain_job],
+        executor=in_process_executor,  # UI materializations and backfills too (see daily_chain)
         sensors=[raw_log_drops_sensor, check_failure_alerts],  # drops → runs; failed checks → webhook
         schedules=[close_yesterday_schedule],  # 02:00 UTC closes yesterday (schedules.py)
         resources={

@@ -8,23 +8,16 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 from dagster import AssetKey, DagsterInstance, materialize
 
 DEMO_START = dt.date(2023, 4, 10)
-
-
-def _numeric_metadata(event) -> dict[str, float]:
-    out = {}
-    for key, value in event.materialization.metadata.items():
-        raw = getattr(value, "value", value)
-        if isinstance(raw, int | float) and not isinstance(raw, bool):
-            out[key] = raw
-    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,7 +32,10 @@ def main(argv: list[str] | None = None) -> int:
         print("make demo writes its sample drops locally; unset WILDCHAT_STORAGE or point it at a directory.")
         return 2
     os.environ.setdefault("DAGSTER_HOME", str(Path(".dagster_home").resolve()))
-    Path(os.environ["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
+    home = Path(os.environ["DAGSTER_HOME"])
+    home.mkdir(parents=True, exist_ok=True)
+    if not (home / "dagster.yaml").exists():  # local SQLite instance; no telemetry, no welcome popup
+        (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\nnux:\n  enabled: false\n")
 
     # Imported after the environment is settled: definitions read it at import time.
     from .checks import ASSET_CHECKS
@@ -50,8 +46,9 @@ def main(argv: list[str] | None = None) -> int:
     days = [DEMO_START + dt.timedelta(days=i) for i in range(args.days)]
     t0 = time.perf_counter()
     stats = generate_drops(storage, DEMO_START, args.days, args.conversations_per_day, seed=args.seed)
-    print(f"generated sample drops for {args.days} days under {Path(storage).resolve()}/raw_logs_drop "
-          f"in {time.perf_counter() - t0:.1f}s ({stats})")
+    print(f"generated {stats.to_dict()['totals'].get('lines', '?')} drop lines for {args.days} days "
+          f"({args.conversations_per_day} conversations/day, seed {args.seed}) under "
+          f"{Path(storage).resolve()}/raw_logs_drop in {time.perf_counter() - t0:.1f}s; running the chain ...")
 
     defs = build_definitions(storage)
     resources = defs.resources
@@ -66,20 +63,8 @@ def main(argv: list[str] | None = None) -> int:
         downstream = [k for k in keys if k not in ("raw_logs", "raw_logs_quarantine")]
         evaluations += _run(checked, downstream, day, resources, instance)
 
-    print("\nper-day counts (materialization metadata):")
-    for day in days:
-        print(f"  {day}")
-        for key in keys:
-            event = instance.get_latest_materialization_event(AssetKey(key))
-            records = instance.fetch_materializations(AssetKey(key), limit=50).records
-            for rec in records:
-                mat = rec.asset_materialization
-                if mat and mat.partition == day.isoformat():
-                    event = rec.event_log_entry.dagster_event.event_specific_data
-                    nums = _numeric_metadata(event)
-                    shown = ", ".join(f"{k}={v:g}" for k, v in nums.items())
-                    print(f"    {key:<20} {shown}")
-                    break
+    _print_day_table(instance, days)
+    _print_release_summary(instance, days, storage)
     summary, check_errors = check_summary(evaluations)
     print(f"\ndata quality checks (GX suites as asset checks, {len(evaluations)} evaluations):\n{summary}")
     print(f"GX Data Docs: {data_docs_location(storage)}")
@@ -97,10 +82,82 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+# Step-by-step events stay in the instance (`make ui`); the terminal gets warnings and the summary.
+QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+
+# (asset, metadata key, column title) for the per-day table.
+DAY_COLUMNS = [
+    ("raw_logs", "lines", "lines"),
+    ("raw_logs", "accepted", "accepted"),
+    ("raw_logs", "quarantined", "quarant."),
+    ("raw_logs", "no_consent", "no-consent"),
+    ("conversations", "conversations", "convs"),
+    ("conversations", "turns", "turns"),
+    ("conversations", "branches", "branches"),
+    ("scrubbed", "messages_redacted", "redacted"),
+    ("geo_tagged", "geo_located", "geo-located"),
+    ("classified", "toxic_conversations", "toxic"),
+    ("release", "full_conversations", "full"),
+    ("release", "nontoxic_conversations", "nontoxic"),
+]
+
+
+def _metadata(instance, key: str, day: dt.date) -> dict:
+    """The latest materialization metadata of one asset partition, as plain values."""
+    for rec in instance.fetch_materializations(AssetKey(key), limit=200).records:
+        mat = rec.asset_materialization
+        if mat and mat.partition == day.isoformat():
+            return {k: getattr(v, "value", v) for k, v in mat.metadata.items()}
+    return {}
+
+
+def _print_day_table(instance, days) -> None:
+    print("\nper-day counts (from materialization metadata):")
+    print("  " + "day".ljust(12) + "".join(title.rjust(12) for _, _, title in DAY_COLUMNS))
+    for day in days:
+        cells = [_metadata(instance, asset, day).get(k, "-") for asset, k, _ in DAY_COLUMNS]
+        print("  " + str(day).ljust(12) + "".join(str(c).rjust(12) for c in cells))
+
+
+def _print_release_summary(instance, days, storage: str) -> None:
+    redacted, languages, countries = Counter(), Counter(), Counter()
+    toxic = messages = 0
+    for day in days:
+        scrub = _metadata(instance, "scrubbed", day)
+        redacted.update(scrub.get("entities") or {})
+        redacted.update(scrub.get("secrets") or {})
+        classified = _metadata(instance, "classified", day)
+        languages.update(_as_dict(classified.get("top_languages")))
+        toxic += int(classified.get("toxic_messages") or 0)
+        messages += int(classified.get("messages") or 0)
+        countries.update(_as_dict(_metadata(instance, "geo_tagged", day).get("top_countries")))
+    print("\nredacted by type (all days): " + (", ".join(f"{k}={v}" for k, v in redacted.most_common())
+                                             or "nothing"))
+    print("languages (messages): " + ", ".join(f"{k}={v}" for k, v in languages.most_common(12)))
+    print("countries (user messages): " + ", ".join(f"{k}={v}" for k, v in countries.most_common(10)))
+    rate = toxic / messages if messages else 0.0
+    print(f"toxic messages: {toxic} of {messages} ({rate:.2%}, embedded offline backend unless configured)")
+    base = Path(storage).resolve()
+    print(f"release: {base}/release/dt=*/split={{full,nontoxic}}/part-00000.parquet")
+    print(f"dataset card: {base}/release/README.md   SFT export: {base}/release_sft/dt=*/sft.jsonl")
+
+
+def _as_dict(value) -> dict:
+    if isinstance(value, dict):
+        return value
+    if isinstance(value, str):
+        try:
+            loaded = json.loads(value)
+        except ValueError:
+            return {}
+        return loaded if isinstance(loaded, dict) else {}
+    return {}
+
+
 def _run(assets, selection, day, resources, instance) -> list:
     result = materialize(
         assets, selection=selection, partition_key=day.isoformat(), resources=resources, instance=instance,
-        raise_on_error=False,  # step errors are in the log above; a failed blocking check is named here
+        run_config=QUIET_LOGS, raise_on_error=False,  # step errors are in the log above; a failed blocking check is named here
     )
     if not result.success:
         failed = [f"{e.asset_key.to_user_string()}:{e.check_name}"

@@ -79,7 +79,8 @@ ANALYTICS_KEYS = sorted(analytics_dbt_assets.keys, key=lambda k: k.to_user_strin
 def materialize_analytics(resources: Mapping[str, Any], instance: DagsterInstance | None = None):
     """Materialize every analytics asset (one dbt build, tests included) outside a job."""
     return materialize(
-        [analytics_dbt_assets], resources=dict(resources), instance=instance, raise_on_error=False
+        [analytics_dbt_assets], resources=dict(resources), instance=instance, raise_on_error=False,
+        run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},  # events stay in the UI
     )
 
 

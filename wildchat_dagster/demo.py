@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     stats = generate_drops(storage, DEMO_START, args.days, args.conversations_per_day, seed=args.seed)
     print(f"generated {stats.to_dict()['totals'].get('lines', '?')} drop lines for {args.days} days "
           f"({args.conversations_per_day} conversations/day, seed {args.seed}) under "
-          f"{Path(storage).resolve()}/raw_logs_drop in {time.perf_counter() - t0:.1f}s; running the chain ...")
+          f"{Path(storage).resolve()}/raw_logs_drop in {time.perf_counter() - t0:.1f}s; running the chain")
 
     defs = build_definitions(storage)
     resources = defs.resources
@@ -157,7 +157,8 @@ def _as_dict(value) -> dict:
 def _run(assets, selection, day, resources, instance) -> list:
     result = materialize(
         assets, selection=selection, partition_key=day.isoformat(), resources=resources, instance=instance,
-        run_config=QUIET_LOGS, raise_on_error=False,  # step errors are in the log above; a failed blocking check is named here
+        # step errors are logged above; a failed blocking check is named below
+        run_config=QUIET_LOGS, raise_on_error=False,
     )
     if not result.success:
         failed = [f"{e.asset_key.to_user_string()}:{e.check_name}"

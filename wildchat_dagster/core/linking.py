@@ -27,16 +27,19 @@ from .schema import CONVERSATIONS
 # part: "u" (the call's last user message), "a" (its response) or an int index into the
 # call's history (recovered history of an orphan).
 USER, ASSISTANT = "u", "a"
+TIMESTAMP_US = pa.timestamp("us", tz="UTC")
+EPOCH = dt.date(1970, 1, 1)
+US_PER_DAY = 86_400_000_000
 
 
-@dataclass
+@dataclass(slots=True)
 class _Message:
     row: int
     part: str | int
     copied: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class _Conversation:
     messages: list[_Message] = field(default_factory=list)
     tip: int = -1  # row whose response ends the conversation
@@ -71,23 +74,31 @@ def link_conversations(raw: pa.Table, day: dt.date | None = None) -> tuple[pa.Ta
     stats = LinkStats(calls_in_window=raw.num_rows)
     if raw.num_rows == 0:
         return CONVERSATIONS.empty_table(), stats
-    # Small per-call columns as Python values; the histories (``messages``, quadratic in a
-    # conversation's length) and responses stay in Arrow: only the messages that end up in
-    # the output are ever copied out of them (see _Texts).
-    cols = {name: raw.column(name).to_pylist() for name in (
-        "id", "timestamp", "model", "ip", "user_agent", "accept_language", "turn_hash", "parent_hash")}
-    history_lens = pc.list_value_length(raw.column("messages")).to_numpy(zero_copy_only=False)
-    order = sorted(range(raw.num_rows), key=lambda i: (cols["timestamp"][i], cols["id"][i]))
+    # Per call, compact keys: equal codes <=> equal values (None equals None, as in a tuple
+    # comparison), so the linking below compares small ints instead of strings. The histories
+    # (``messages``, quadratic in a conversation's length) and responses stay in Arrow: only
+    # the messages that end up in the output are ever copied out of them (see _Texts).
+    ts = pc.cast(raw.column("timestamp").cast(TIMESTAMP_US), pa.int64()).to_numpy()
+    ids = raw.column("id").to_pylist()
+    cols = {
+        "timestamp": ts.tolist(),
+        "id": ids,
+        "fingerprint": _codes(raw, ("user_agent", "accept_language", "model")),
+        "ip": _codes(raw, ("ip",)),
+    }
+    turn_codes, parent_codes = _hash_codes(raw.column("turn_hash"), raw.column("parent_hash"))
+    history_lens = pc.list_value_length(raw.column("messages")).to_numpy(zero_copy_only=False).tolist()
+    order = sorted(range(raw.num_rows), key=lambda i: (cols["timestamp"][i], ids[i]))
 
-    by_turn_hash: dict[str, list[int]] = defaultdict(list)
+    by_turn_hash: dict[int, list[int]] = defaultdict(list)
     owner: dict[int, _Conversation] = {}
     conversations: list[_Conversation] = []
 
     for row in order:
-        history_len = int(history_lens[row])
+        history_len = history_lens[row]
         parent = None
         if history_len > 1:
-            parent = _find_parent(row, cols, by_turn_hash.get(cols["parent_hash"][row], ()))
+            parent = _find_parent(row, cols, by_turn_hash.get(parent_codes[row], ()))
         if parent is None:
             conv = _Conversation(orphan=history_len > 1)
             # An orphan keeps the history that the call itself carries.
@@ -107,12 +118,16 @@ def link_conversations(raw: pa.Table, day: dt.date | None = None) -> tuple[pa.Ta
                 conversations.append(conv)
         conv.append_call(row)
         owner[row] = conv
-        by_turn_hash[cols["turn_hash"][row]].append(row)
+        by_turn_hash[turn_codes[row]].append(row)
 
-    emitted = [c for c in conversations if day is None or _start(c, cols).date() == day]
+    if day is None:
+        emitted = list(conversations)
+    else:
+        first_us = (day - EPOCH).days * US_PER_DAY
+        emitted = [c for c in conversations if first_us <= _start(c, cols) < first_us + US_PER_DAY]
     for conv in conversations:
-        ids = ",".join(str(cols["id"][r]) for r in conv.rows)
-        conv.conversation_id = hashlib.sha256(f"conv:{ids}".encode()).hexdigest()[:32]
+        call_ids = ",".join(str(ids[r]) for r in conv.rows)
+        conv.conversation_id = hashlib.sha256(f"conv:{call_ids}".encode()).hexdigest()[:32]
     emitted.sort(key=lambda c: (_start(c, cols), c.conversation_id))
     table = _to_table(emitted, raw)
     stats.conversations = len(emitted)
@@ -126,16 +141,34 @@ def link_conversations(raw: pa.Table, day: dt.date | None = None) -> tuple[pa.Ta
 
 def _find_parent(row: int, cols: dict, candidates) -> int | None:
     """Most recent earlier call with the same fingerprint and model, same IP first."""
-    fingerprint = (cols["user_agent"][row], cols["accept_language"][row], cols["model"][row])
+    fingerprint, ip = cols["fingerprint"], cols["ip"]
     any_ip = None
     for cand in reversed(candidates):  # candidates are in time order
-        if (cols["user_agent"][cand], cols["accept_language"][cand], cols["model"][cand]) != fingerprint:
+        if fingerprint[cand] != fingerprint[row]:
             continue
-        if cols["ip"][cand] == cols["ip"][row]:
+        if ip[cand] == ip[row]:
             return cand
         if any_ip is None:
             any_ip = cand
     return any_ip
+
+
+def _codes(raw: pa.Table, names: tuple[str, ...]) -> list[int]:
+    """One int per row; equal ints exactly where the rows' values of ``names`` are all equal."""
+    combined = np.zeros(raw.num_rows, np.int64)
+    for name in names:
+        encoded = pc.dictionary_encode(raw.column(name).combine_chunks(), null_encoding="encode")
+        combined = combined * (len(encoded.dictionary) + 1) + encoded.indices.to_numpy(zero_copy_only=False)
+        combined = np.unique(combined, return_inverse=True)[1].astype(np.int64)  # stays < rows
+    return combined.tolist()
+
+
+def _hash_codes(turn_hash: pa.ChunkedArray, parent_hash: pa.ChunkedArray) -> tuple[list[int], list[int]]:
+    """turn_hash and parent_hash as ints of one shared dictionary (equal strings, equal ints)."""
+    both = pa.chunked_array(turn_hash.chunks + parent_hash.chunks, pa.string()).combine_chunks()
+    codes = pc.dictionary_encode(both, null_encoding="encode").indices.to_numpy(zero_copy_only=False)
+    n = len(turn_hash)
+    return codes[:n].tolist(), codes[n:].tolist()
 
 
 def _end_of_call(conv: _Conversation, row: int) -> int:
@@ -146,7 +179,8 @@ def _end_of_call(conv: _Conversation, row: int) -> int:
     raise AssertionError("parent call is not part of its owning conversation")
 
 
-def _start(conv: _Conversation, cols: dict) -> dt.datetime:
+def _start(conv: _Conversation, cols: dict) -> int:
+    """The conversation's first message's time, microseconds since the epoch (UTC)."""
     return cols["timestamp"][conv.messages[0].row]
 
 

@@ -129,6 +129,8 @@ def link_conversations(raw: pa.Table, day: dt.date | None = None) -> tuple[pa.Ta
         call_ids = ",".join(str(ids[r]) for r in conv.rows)
         conv.conversation_id = hashlib.sha256(f"conv:{call_ids}".encode()).hexdigest()[:32]
     emitted.sort(key=lambda c: (_start(c, cols), c.conversation_id))
+    for container in (owner, by_turn_hash, cols, turn_codes, parent_codes, order, history_lens):
+        container.clear()  # free the linking state before the output is built
     table = _to_table(emitted, raw)
     stats.conversations = len(emitted)
     stats.messages = table.num_rows
@@ -221,7 +223,11 @@ class _Texts:
         inverse = np.empty(len(rows), np.int64)
         inverse[np.concatenate(positions)] = np.arange(len(rows))
         take = pa.array(inverse)
-        return pa.concat_arrays(roles).take(take), pa.concat_arrays(contents).take(take)
+        role_values = pa.concat_arrays(roles).take(take)
+        del roles
+        grouped = pa.concat_arrays(contents)
+        del contents  # at most two copies of the output's text at once
+        return role_values, grouped.take(take)
 
 
 def _conversation_hashes(roles: pa.Array, contents: pa.Array, starts: list[int], ends: list[int],

@@ -1,14 +1,2 @@
 {#- Conversations per country (conversation-level field; NULL reads 'Unknown'), largest first. -#}
-with conversations as (
-    select * from {{ ref('stg_release_conversations') }}
-)
-
-select
-    coalesce(country, 'Unknown') as country,
-    count(*) as conversations,
-    count(*) / sum(count(*)) over () as share,
-    cast(sum(turn) as bigint) as turns,
-    count(distinct hashed_ip) as users
-from conversations
-group by 1
-order by conversations desc, country
+{{ conversation_distribution('country') }}

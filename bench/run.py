@@ -1,7 +1,7 @@
 """The pipeline's speed and memory, per stage and end to end, against a naive baseline.
 
     .venv/bin/python bench/run.py [--turns 20000] [--json] [--workers W] [--baseline-turns 100]
-                                  [--no-window] [--days 1] [--profile] [--keep DIR]
+                                  [--no-window] [--days 1] [--isolate] [--profile] [--keep DIR]
 
 1. Generates WildChat-like raw log drops with the project's generator (core/generate.py) into a
    temporary directory, in a child process (so the generator's memory is not ours): the measured
@@ -16,7 +16,8 @@
    IO manager moves them (core/storage.Storage.write_table / read_table); that cost is the
    ``parquet_io`` row. Models load when a stage first needs them and that time is reported as
    ``setup``, outside the stage times; the PII worker pool starts inside the scrub call and is
-   timed.
+   timed. ``--isolate`` runs each step in a fresh process instead, as Dagster's multiprocess
+   executor does, and reports each step process's peak RSS.
 3. Runs the naive baseline on a random sample of the same turns, in this process: Presidio
    ``AnalyzerEngine.analyze`` on every message one by one (default recognizers, spaCy
    en_core_web_sm as the project configures it, whole pipeline), ``AnonymizerEngine.anonymize``,
@@ -79,6 +80,11 @@ class RssSampler:
         self.proc = psutil.Process()
         self.main_peak = 0
         self.children_peak = 0
+        self._skip: set[int] = set()  # multiprocessing's resource tracker: not a worker
+        for child in self.proc.children(recursive=True):
+            with contextlib.suppress(psutil.Error):
+                if "resource_tracker" in " ".join(child.cmdline()):
+                    self._skip.add(child.pid)
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._run, name="rss-sampler", daemon=True)
@@ -88,7 +94,8 @@ class RssSampler:
         children = 0
         for child in self.proc.children(recursive=True):
             with contextlib.suppress(psutil.Error):
-                children += child.memory_info().rss
+                if child.pid not in self._skip:
+                    children += child.memory_info().rss
         with self._lock:
             self.main_peak = max(self.main_peak, main)
             self.children_peak = max(self.children_peak, children)

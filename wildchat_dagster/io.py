@@ -13,6 +13,7 @@ from dagster import ConfigurableIOManager, InputContext, OutputContext
 
 from .core.schema import ASSET_SCHEMAS
 from .core.storage import Storage
+from .policies import storage_failures
 
 
 class ParquetIOManager(ConfigurableIOManager):
@@ -28,6 +29,10 @@ class ParquetIOManager(ConfigurableIOManager):
     def handle_output(self, context: OutputContext, obj) -> None:
         if obj is None:
             return
+        with storage_failures():  # a missing bucket or denied access fails at once, unretried
+            self._write(context, obj)
+
+    def _write(self, context: OutputContext, obj) -> None:
         storage = self._storage()
         name = self._asset_name(context)
         part_dir = storage.partition_dir(name, context.partition_key) if context.has_partition_key else name
@@ -39,6 +44,10 @@ class ParquetIOManager(ConfigurableIOManager):
         context.add_output_metadata({"uri": storage.uri(part_dir), "written_rows": rows, "last_file": uri})
 
     def load_input(self, context: InputContext) -> pa.Table:
+        with storage_failures():
+            return self._read(context)
+
+    def _read(self, context: InputContext) -> pa.Table:
         storage = self._storage()
         name = self._asset_name(context)
         schema = ASSET_SCHEMAS.get(name)

@@ -78,10 +78,6 @@ CONVERSATIONS = pa.schema(
 )
 
 
-def empty_table(schema: pa.Schema) -> pa.Table:
-    return schema.empty_table()
-
-
 # Columns each later stage adds to its upstream's (the stage contracts; see each core module).
 SCRUBBED_ADDS = pa.schema(
     [

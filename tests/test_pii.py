@@ -298,6 +298,15 @@ def test_person_needs_a_cue(scrubber):
     assert scrub_one(scrubber, "I am sure that is right.") == "I am sure that is right."
 
 
+def test_honorific_prefixes_after_a_cue_do_not_hide_the_name(scrubber):
+    # found by `make demo`: Faker's ru_RU "г-н" prefix let a planted name through
+    text = "Меня зовут г-н Михайлов Велимир Арсенович. Учитель требует минимум три страницы."
+    out = scrub_one(scrubber, text)
+    assert PII_PLACEHOLDER.format("PERSON") in out
+    for part in ("Михайлов", "Велимир", "Арсенович"):
+        assert part not in out
+
+
 def test_phone_needs_a_cue_and_cards_need_a_cue_or_luhn(scrubber):
     assert scrub_one(scrubber, "The answer is 212-555-0143 units.") == "The answer is 212-555-0143 units."
     assert "<PRESIDIO_ANONYMIZED_PHONE_NUMBER>" in scrub_one(scrubber, "My phone: 212-555-0143.")

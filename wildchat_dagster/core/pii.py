@@ -244,6 +244,13 @@ HONORIFICS = (
     r"dott",
     r"господин",
     r"госпожа",
+    r"г-н",  # Faker's ru_RU prefixes: "Меня зовут г-н Михайлов ..."
+    r"г-жа",
+    r"тов",
+    r"dra",
+    r"bay",
+    r"bayan",
+    r"sayın",
 )
 PHONE_CUES = (
     r"phone",

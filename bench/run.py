@@ -57,6 +57,7 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+import wildchat_dagster  # noqa: E402,F401  (first: it sets pyarrow's allocator options, as in a run)
 
 DEFAULT_TURNS = 20_000
 # Linked turns per generated conversation of the measured day (the generator's mean, branch
@@ -316,21 +317,13 @@ class Pipeline:
         with self.clock.stage("parquet_io"):
             self.store.write_table(self.store.partition_dir(asset, day.isoformat()), table)
 
-    def _read(self, asset: str, days: list[dt.date]):
-        import pyarrow as pa
-
+    def _read(self, asset: str, days: list[dt.date], columns_by_day: dict | None = None):
+        """As ParquetIOManager.load_input: each day's columns (None: all)."""
         from wildchat_dagster.core.schema import ASSET_SCHEMAS
 
+        keys, columns = [d.isoformat() for d in days], [(columns_by_day or {}).get(d) for d in days]
         with self.clock.stage("parquet_io"):
-            tables = []
-            for day in days:
-                rel = self.store.partition_dir(asset, day.isoformat())
-                t = self.store.read_table(rel, ASSET_SCHEMAS[asset])
-                if t is not None:
-                    tables.append(t)
-            if not tables:
-                return ASSET_SCHEMAS[asset].empty_table()
-            return pa.concat_tables(tables) if len(tables) > 1 else tables[0]
+            return self.store.read_partitions(asset, keys, ASSET_SCHEMAS[asset], columns)
 
     def raw_logs(self, day: dt.date, timed: bool = True) -> None:
         from wildchat_dagster.core.logs import DEFAULT_MAX_MESSAGE_CHARS, parse_drops
@@ -347,10 +340,12 @@ class Pipeline:
             self.store.write_table(self.store.partition_dir("raw_logs", day.isoformat()), accepted)
 
     def conversations(self, day: dt.date) -> dict:
-        from wildchat_dagster.core.linking import link_conversations
+        from wildchat_dagster.core.linking import WINDOW_COLUMNS, link_conversations
 
         one = dt.timedelta(days=1)
-        raw = self._read("raw_logs", [day - one, day, day + one] if self.window else [day])
+        columns = {day - one: WINDOW_COLUMNS["before"], day: WINDOW_COLUMNS["same"],
+                   day + one: WINDOW_COLUMNS["after"]}  # as the conversations asset reads them
+        raw = self._read("raw_logs", [day - one, day, day + one] if self.window else [day], columns)
         with self.clock.stage("conversations") as st:
             conversations, link_stats = link_conversations(raw, day)
             st.notes["calls_in_window"] = raw.num_rows

@@ -106,3 +106,50 @@ def test_conversation_crossing_midnight_is_emitted_once_in_its_first_days_partit
     assert [m["content"] for m in d11] == ["morning", "sun"]
     owned = [m["turn_identifier"] for m in d10 + d11 if m["role"] == "user" and not m["copied_prefix"]]
     assert sorted(owned) == [1, 2, 3]
+
+
+def test_projected_window_links_exactly_like_the_full_window(tmp_path):
+    """conversations[D] reads D-1 with the linking keys only and D+1 without histories
+    (linking.WINDOW_COLUMNS); on generated days with orphans, branches and midnight
+    crossings the result must equal linking over the three full raw_logs tables."""
+    import datetime as dt
+
+    import pyarrow as pa
+
+    from wildchat_dagster.core.generate import generate_drops
+    from wildchat_dagster.core.linking import link_conversations
+
+    days = ["2023-04-10", "2023-04-11", "2023-04-12"]
+    generate_drops(tmp_path, dt.date(2023, 4, 10), 3, 120, seed=7)
+    for day in days:  # drop some calls of every day so orphans exist in the window
+        folder = tmp_path / "raw_logs_drop" / f"dt={day}"
+        for path in folder.glob("*.jsonl*"):
+            lines = path.read_bytes().splitlines()
+            path.write_bytes(b"\n".join(line for i, line in enumerate(lines) if i % 13 != 5) + b"\n")
+        run(tmp_path, ["raw_logs", "raw_logs_quarantine"], day)
+    run(tmp_path, ["conversations"], days[1])
+    through_asset = read(tmp_path, "conversations", days[1])
+    full = pa.concat_tables([read(tmp_path, "raw_logs", d) for d in days])
+    expected, stats = link_conversations(full, dt.date(2023, 4, 11))
+    assert stats.orphans > 0 and stats.branches > 0 and stats.conversations > 50
+    assert through_asset.equals(expected.cast(through_asset.schema))
+
+
+def test_linking_refuses_a_window_read_without_a_needed_history():
+    """A window that lacks the history an orphan of D needs fails loudly, naming the
+    problem, instead of reading another call's text."""
+    import datetime as dt
+
+    import pyarrow as pa
+    import pytest
+    from rawlog_helpers import parse_rows
+
+    from wildchat_dagster.core.linking import link_conversations
+
+    raw = parse_rows([call(7, "2023-04-10T12:00:00Z", ["hi", "hello", "my name is"], "nice")])
+    stripped = raw.set_column(raw.schema.get_field_index("messages"), "messages",
+                              pa.nulls(raw.num_rows, raw.schema.field("messages").type))
+    with pytest.raises(ValueError, match="without one"):
+        link_conversations(stripped, dt.date(2023, 4, 10))
+    table, stats = link_conversations(raw, dt.date(2023, 4, 10))
+    assert stats.orphans == 1 and table.column("content").to_pylist() == ["hi", "hello", "my name is", "nice"]

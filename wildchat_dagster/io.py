@@ -4,6 +4,11 @@ A table output replaces the partition atomically; a dict output ``{"split=full":
 writes one sub-directory per key (the release's splits). Inputs spanning several
 partitions (the conversation window) are concatenated; a missing partition reads as an
 empty table of the asset's schema, never as an error.
+
+An input may read only some columns: ``AssetIn(metadata={"columns": [...]})``, or per
+window position relative to the partition being materialized,
+``{"columns": {"before": [...], "same": [...], "after": [...]}}`` (the conversations window,
+core/linking.WINDOW_COLUMNS). A column a window day does not read comes back as nulls.
 """
 
 from __future__ import annotations
@@ -52,14 +57,21 @@ class ParquetIOManager(ConfigurableIOManager):
         name = self._asset_name(context)
         schema = ASSET_SCHEMAS.get(name)
         keys = context.asset_partition_keys if context.has_asset_partitions else [None]
-        tables = []
-        for key in keys:
-            part_dir = storage.partition_dir(name, key) if key else name
-            table = storage.read_table(part_dir, schema)
-            if table is not None:
-                tables.append(table)
-        if not tables:
-            if schema is None:
-                raise ValueError(f"no data for {name} at {storage.uri(name)} and no known schema")
+        wanted = (context.definition_metadata or {}).get("columns")
+        own_key = context.partition_key if context.has_partition_key else None
+        table = storage.read_partitions(name, keys, schema, [_columns_for(wanted, k, own_key) for k in keys])
+        if table is None and schema is not None:
             return schema.empty_table()
-        return pa.concat_tables(tables) if len(tables) > 1 else tables[0]
+        if table is None:
+            raise ValueError(f"no data for {name} at {storage.uri(name)} and no known schema")
+        return table
+
+
+def _columns_for(wanted, key: str | None, own_key: str | None) -> list[str] | None:
+    """The columns to read of upstream partition ``key`` (None: all)."""
+    if wanted is None or isinstance(wanted, list | tuple):
+        return None if wanted is None else list(wanted)
+    if key is None or own_key is None:
+        raise ValueError("per-position input columns need a partitioned input and asset")
+    position = "before" if key < own_key else "after" if key > own_key else "same"
+    return list(wanted[position]) if wanted.get(position) is not None else None

@@ -6,12 +6,13 @@ import datetime as dt
 import pyarrow as pa
 from dagster import AssetExecutionContext, AssetIn, Output, asset
 
-from ..core.linking import link_conversations
+from ..core.linking import WINDOW_COLUMNS, link_conversations
 from ..partitions import conversation_window, daily_partitions
 
 
 @asset(
-    ins={"raw_logs": AssetIn(partition_mapping=conversation_window)},
+    # Each window day is read with only the columns linking needs from it (WINDOW_COLUMNS).
+    ins={"raw_logs": AssetIn(partition_mapping=conversation_window, metadata={"columns": WINDOW_COLUMNS})},
     partitions_def=daily_partitions,
     group_name="pipeline",
     description="Message-level conversations whose first turn is on the partition day.",

@@ -31,6 +31,21 @@ TIMESTAMP_US = pa.timestamp("us", tz="UTC")
 EPOCH = dt.date(1970, 1, 1)
 US_PER_DAY = 86_400_000_000
 
+# The raw_logs columns that conversations[D] needs from each day of its window. A conversation
+# emitted for D starts on D, so its messages all come from calls made on or after D:
+# - a D-1 call only matters as a parent (it makes a D call a continuation, not a new
+#   conversation), so only the linking keys are read;
+# - a D+1 call adds its prompt and response, never its history;
+# - only a D call can start an orphan, whose history is recovered from the call itself.
+# At 100k turns a day this cuts the window from about 1.6 GB of Arrow to about 0.7 GB.
+LINK_KEYS = ("id", "timestamp", "model", "ip", "user_agent", "accept_language", "history_len",
+             "turn_hash", "parent_hash")
+WINDOW_COLUMNS = {
+    "before": list(LINK_KEYS),
+    "same": [*LINK_KEYS, "prompt", "response", "messages"],
+    "after": [*LINK_KEYS, "prompt", "response"],
+}
+
 
 @dataclass(slots=True)
 class _Message:
@@ -87,7 +102,7 @@ def link_conversations(raw: pa.Table, day: dt.date | None = None) -> tuple[pa.Ta
         "ip": _codes(raw, ("ip",)),
     }
     turn_codes, parent_codes = _hash_codes(raw.column("turn_hash"), raw.column("parent_hash"))
-    history_lens = pc.list_value_length(raw.column("messages")).to_numpy(zero_copy_only=False).tolist()
+    history_lens = _history_lengths(raw)
     order = sorted(range(raw.num_rows), key=lambda i: (cols["timestamp"][i], ids[i]))
 
     by_turn_hash: dict[int, list[int]] = defaultdict(list)
@@ -141,6 +156,15 @@ def link_conversations(raw: pa.Table, day: dt.date | None = None) -> tuple[pa.Ta
     return table, stats
 
 
+def _history_lengths(raw: pa.Table) -> list[int]:
+    if "history_len" in raw.column_names:
+        lengths = raw.column("history_len")
+        if lengths.null_count == 0:
+            return lengths.to_numpy().tolist()
+    # A table from before raw_logs carried history_len (or built by hand): count the history.
+    return pc.list_value_length(raw.column("messages")).to_numpy(zero_copy_only=False).tolist()
+
+
 def _find_parent(row: int, cols: dict, candidates) -> int | None:
     """Most recent earlier call with the same fingerprint and model, same IP first."""
     fingerprint, ip = cols["fingerprint"], cols["ip"]
@@ -186,48 +210,78 @@ def _start(conv: _Conversation, cols: dict) -> int:
     return cols["timestamp"][conv.messages[0].row]
 
 
+class _Chunks:
+    """One column's Arrow chunks, addressed by table row without combining them (a combined
+    copy of a window's texts would cost hundreds of MB)."""
+
+    def __init__(self, column: pa.ChunkedArray):
+        self.chunks = column.chunks
+        self.starts = np.cumsum([0] + [len(c) for c in self.chunks])
+
+    def split(self, rows: np.ndarray):
+        """(chunk, positions in ``rows``, rows local to the chunk) for each chunk hit."""
+        chunk_of = np.searchsorted(self.starts, rows, side="right") - 1
+        for c in np.unique(chunk_of):
+            hit = np.nonzero(chunk_of == c)[0]
+            yield self.chunks[c], hit, rows[hit] - self.starts[c]
+
+
 class _Texts:
     """Role and content of chosen messages, gathered straight from the raw table's Arrow
-    chunks: a call's history message ``i``, its last (user) message, or its response."""
+    chunks: a call's history message ``i``, its last (user) message, or its response. The
+    window may lack a column for some days (WINDOW_COLUMNS); a message that needs one of
+    those is a bug in the window, reported as such rather than read as another row's text."""
 
     def __init__(self, raw: pa.Table):
-        self.chunk_starts = np.cumsum([0] + [len(c) for c in raw.column("id").chunks])
-        self.history: list[tuple[np.ndarray, pa.Array, pa.Array]] = []  # offsets, roles, contents
-        for chunk in raw.column("messages").chunks:
-            offsets = chunk.offsets.to_numpy()
-            flat = chunk.flatten()  # respects the chunk's slice; starts at offsets[0]
-            self.history.append((offsets - offsets[0], pc.struct_field(flat, "role"),
-                                 pc.struct_field(flat, "content")))
-        self.responses = raw.column("response").chunks
+        names = raw.column_names
+        self.responses = _Chunks(raw.column("response"))
+        self.prompts = _Chunks(raw.column("prompt")) if "prompt" in names else None
+        self.history = _Chunks(raw.column("messages")) if "messages" in names else None
+        self.ids = raw.column("id")
 
     def gather(self, rows: np.ndarray, parts: np.ndarray) -> tuple[pa.Array, pa.Array]:
         """(roles, contents) of message ``parts[k]`` of call ``rows[k]``: part >= 0 is a history
-        index, -1 the last history message, -2 the response."""
-        chunk_of = np.searchsorted(self.chunk_starts, rows, side="right") - 1
-        local = rows - self.chunk_starts[chunk_of]
-        roles, contents, positions = [], [], []
-        for c, (offsets, role, content) in enumerate(self.history):
-            in_chunk = chunk_of == c
-            hist = np.nonzero(in_chunk & (parts != -2))[0]
-            if len(hist):
-                r, p = local[hist], parts[hist]
-                index = np.where(p == -1, offsets[r + 1] - 1, offsets[r] + p)
-                roles.append(role.take(pa.array(index)))
-                contents.append(content.take(pa.array(index)))
-                positions.append(hist)
-            resp = np.nonzero(in_chunk & (parts == -2))[0]
-            if len(resp):
-                roles.append(pa.array(["assistant"] * len(resp), pa.string()))
-                contents.append(self.responses[c].take(pa.array(local[resp])))
-                positions.append(resp)
+        index, -1 the last history message (the prompt), -2 the response."""
+        pieces: list[tuple[np.ndarray, pa.Array, pa.Array]] = []  # positions, roles, contents
+
+        def constant(role: str, n: int) -> pa.Array:
+            return pa.array([role] * n, pa.string())
+
+        for where, source, role in ((parts == -2, self.responses, "assistant"),
+                                    (parts == -1, self.prompts, "user")):
+            if source is None:
+                continue
+            selected = np.nonzero(where)[0]
+            for chunk, hit, local in source.split(rows[selected]) if len(selected) else ():
+                pieces.append((selected[hit], constant(role, len(hit)), chunk.take(pa.array(local))))
+        from_history = np.nonzero((parts >= 0) | ((parts == -1) & (self.prompts is None)))[0]
+        if len(from_history):
+            if self.history is None:
+                raise ValueError("linking needs the messages column for orphans' histories")
+            for chunk, hit, local in self.history.split(rows[from_history]):
+                if chunk.null_count and pc.any(pc.is_null(chunk).take(pa.array(local))).as_py():
+                    raise ValueError("conversations window: a history was needed from a call read "
+                                     "without one (see linking.WINDOW_COLUMNS)")
+                offsets = chunk.offsets.to_numpy()
+                flat = chunk.flatten()  # respects the chunk's slice; starts at offsets[0]
+                part = parts[from_history[hit]]
+                index = np.where(part == -1, offsets[local + 1] - 1, offsets[local] + part) - offsets[0]
+                take = pa.array(index)
+                pieces.append((from_history[hit], pc.struct_field(flat, "role").take(take),
+                               pc.struct_field(flat, "content").take(take)))
         inverse = np.empty(len(rows), np.int64)
-        inverse[np.concatenate(positions)] = np.arange(len(rows))
+        inverse[np.concatenate([p for p, _, _ in pieces])] = np.arange(len(rows))
         take = pa.array(inverse)
-        role_values = pa.concat_arrays(roles).take(take)
-        del roles
-        grouped = pa.concat_arrays(contents)
-        del contents  # at most two copies of the output's text at once
-        return role_values, grouped.take(take)
+        role_values = pa.concat_arrays([r for _, r, _ in pieces]).take(take)
+        grouped = pa.concat_arrays([c for _, _, c in pieces])
+        pieces.clear()  # at most two copies of the output's text at once
+        contents = grouped.take(take)
+        del grouped
+        if contents.null_count:
+            bad = rows[np.nonzero(pc.is_null(contents).to_numpy(zero_copy_only=False))[0][0]]
+            raise ValueError(f"conversations window: call {self.ids[int(bad)]} was read without the "
+                             "text this conversation needs (see linking.WINDOW_COLUMNS)")
+        return role_values, contents
 
 
 def _conversation_hashes(roles: pa.Array, contents: pa.Array, starts: list[int], ends: list[int],

@@ -241,6 +241,8 @@ class LogParser:
         for r, c in pairs:
             self.result.history_roles.append(r)
             self.result.history_contents.append(c)
+        a["prompt"].append(pairs[-1][1])
+        a["history_len"].append(len(pairs))
         a["response"].append(call.response)
         a["openai_id"].append(call.openai_id)
         a["temperature"].append(None if call.temperature is None else float(call.temperature))

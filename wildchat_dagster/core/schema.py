@@ -25,6 +25,10 @@ RAW_LOGS = pa.schema(
         ("user_agent", pa.string()),
         ("accept_language", pa.string()),
         ("messages", pa.list_(MESSAGE)),
+        # messages[-1].content and len(messages): linking reads these instead of the history,
+        # which is quadratic in a conversation's length (conversations' window, core/linking.py).
+        ("prompt", pa.string()),
+        ("history_len", pa.int32()),
         ("response", pa.string()),
         ("openai_id", pa.string()),
         ("temperature", pa.float64()),

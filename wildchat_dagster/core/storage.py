@@ -400,19 +400,55 @@ class Storage:
                 self.delete(stale.path)
         return self.uri(rel)
 
-    def read_table(self, rel_dir: str, schema: pa.Schema | None = None) -> pa.Table | None:
-        """All parts directly in ``rel_dir`` as one table; None when nothing is there."""
+    def read_table(self, rel_dir: str, schema: pa.Schema | None = None,
+                   columns: list[str] | None = None) -> pa.Table | None:
+        """All parts directly in ``rel_dir`` as one table; None when nothing is there.
+        ``columns`` reads only those columns: the file is opened for random access, so the
+        other column chunks are never fetched (S3 range requests) nor decoded."""
         parts = [
             f for f in self.list_files(rel_dir, (".parquet",)) if "/" not in f.path[len(rel_dir) + 1 :]
         ]
         if not parts:
             return None
-        tables = []
-        for part in parts:
-            data = self.read_bytes(part.path)
-            try:
-                tables.append(pq.read_table(io.BytesIO(data)))
-            except Exception as exc:  # a corrupt part names its location
-                raise self._wrap("Parquet decode", part.path, exc, OTHER) from exc
+        if schema is not None and columns is not None:
+            schema = pa.schema([schema.field(name) for name in columns])
+        tables = [self._read_part(part.path, columns) for part in parts]
         table = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
         return table.cast(schema) if schema is not None and table.schema != schema else table
+
+    def read_partitions(self, asset: str, keys: list[str | None], schema: pa.Schema | None,
+                        columns: list[list[str] | None] | None = None) -> pa.Table | None:
+        """Partitions ``keys`` of ``asset`` as one table (None as a key: the unpartitioned
+        asset); ``columns[i]`` is what to read of ``keys[i]`` (None: all). A missing partition
+        adds no rows; a column one partition did not read comes back as nulls, in the
+        schema's column order. None when nothing is there and no schema is known."""
+        tables = []
+        for i, key in enumerate(keys):
+            wanted = columns[i] if columns is not None else None
+            table = self.read_table(self.partition_dir(asset, key) if key else asset, schema, wanted)
+            if table is None and schema is not None:
+                fields = schema if wanted is None else [schema.field(c) for c in wanted]
+                table = pa.schema(fields).empty_table()
+            if table is not None:
+                tables.append(table)
+        if not tables:
+            return None
+        if len(tables) == 1:
+            return tables[0]
+        table = pa.concat_tables(tables, promote_options="default")
+        if schema is not None:
+            table = table.select([f.name for f in schema if f.name in table.column_names])
+        return table
+
+    def _read_part(self, rel: str, columns: list[str] | None) -> pa.Table:
+        try:
+            with self.fs.open_input_file(self.full(rel)) as source:
+                parquet = pq.ParquetFile(source)
+                missing = sorted(set(columns or ()) - set(parquet.schema_arrow.names))
+                if missing:
+                    raise KeyError(f"columns {missing} are not in this file: it was written before "
+                                   "they were added; materialize the partition again")
+                return parquet.read(columns=columns)
+        except Exception as exc:  # the store failing (retried upstream) or a corrupt part, named
+            kind = classify_error(exc)
+            raise self._wrap("read" if kind != OTHER else "Parquet decode", rel, exc, kind) from exc

@@ -1,7 +1,7 @@
 """Scrubbing throughput: our path against a plain per-text Presidio pass, same texts, same rules.
 
     .venv/bin/python bench/bench_pii.py [--source wildchat|generated|both] [--conversations 400]
-                                        [--plain-sample 600] [--workers 2] [--json]
+                                        [--plain-sample 600] [--workers 2] [--json] [--profile 25]
 
 Corpora: ``wildchat`` is the 186 real WildChat-1M conversations in ../shared/data (1,487
 messages, already scrubbed once by AI2, so little PII); ``generated`` is one day of the
@@ -20,15 +20,20 @@ Measured in the same run, on the same machine, with models loaded beforehand (no
   ``N - 1`` workers start (a first call never waits on a worker loading its models), then warm.
 
 Messages/s and turns/s (a turn is a prompt and its response: 2 messages). The machine's load
-average is printed: on a shared machine, compare numbers from the same run only.
+average is printed: on a shared machine, compare numbers from the same run only. ``--profile N``
+prints cProfile's N most expensive functions of the 1-process run on the whole corpus (its time
+is then the profiled one).
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import datetime as dt
+import io
 import json
 import os
+import pstats
 import random
 import sys
 import tempfile
@@ -76,7 +81,9 @@ def rate(n: int, seconds: float) -> float:
     return n / seconds if seconds else 0.0
 
 
-def bench(name: str, texts: list[str], users: list[str], plain_sample: int, workers: int) -> dict:
+def bench(
+    name: str, texts: list[str], users: list[str], plain_sample: int, workers: int, profile: int = 0
+) -> dict:
     print(
         f"\n== {name}: {len(texts)} messages, {len(set(texts))} distinct, "
         f"{sum(len(t.encode()) for t in texts) / 1e6:.1f} MB"
@@ -91,7 +98,15 @@ def bench(name: str, texts: list[str], users: list[str], plain_sample: int, work
     plain, plain_s = timed(one.scrub_plain, sample, sample_users)
     ours_sample, ours_sample_s = timed(one.scrub, sample, sample_users)
     identical = ours_sample.texts == plain.texts and ours_sample.pii_types == plain.pii_types
+    prof = cProfile.Profile() if profile else None
+    if prof is not None:
+        prof.enable()
     ours, ours_s = timed(one.scrub, texts, users)
+    if prof is not None:
+        prof.disable()
+        buf = io.StringIO()
+        pstats.Stats(prof, stream=buf).sort_stats("tottime").print_stats(profile)
+        print(f"   cProfile, ours, 1 process (all):\n{buf.getvalue()}")
     rows = {
         "plain per-text Presidio (sample)": (len(sample), plain_s),
         "ours, 1 process (sample)": (len(sample), ours_sample_s),
@@ -140,14 +155,19 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--plain-sample", type=int, default=600)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--profile", type=int, default=0, help="print the N top functions (cProfile)")
     args = parser.parse_args(argv)
     print(f"cpus {os.cpu_count()}, load average {os.getloadavg()[0]:.1f}")
     report = {}
     if args.source in ("wildchat", "both"):
-        report["wildchat"] = bench("WildChat-1M sample", *wildchat_corpus(), args.plain_sample, args.workers)
+        report["wildchat"] = bench(
+            "WildChat-1M sample", *wildchat_corpus(), args.plain_sample, args.workers, args.profile
+        )
     if args.source in ("generated", "both"):
         texts, users = generated_corpus(args.conversations)
-        report["generated"] = bench("generated day", texts, users, args.plain_sample, args.workers)
+        report["generated"] = bench(
+            "generated day", texts, users, args.plain_sample, args.workers, args.profile
+        )
     report["load_average_end"] = round(os.getloadavg()[0], 1)
     if args.json:
         print(json.dumps(report))

@@ -4,19 +4,26 @@ canaries, the precision rules, and the fast path against a plain per-text Presid
 import json
 import logging
 import os
+import random
+import re
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
 import pytest
+from detect_secrets.plugins import keyword as ds_keyword
 from faker import Faker
 
 from wildchat_dagster.core.pii import (
+    NAME_CUES,
+    NAME_CUES_UNSPACED,
+    PHONE_CUES,
     PII_PLACEHOLDER,
     SECRET_PLACEHOLDER,
     PiiConfig,
     PiiScrubber,
+    Rules,
     luhn_ok,
     use_offline_tldextract,
 )
@@ -27,7 +34,13 @@ from wildchat_dagster.core.placeholders import (
     PLACEHOLDER_EMAIL_TLDS,
 )
 from wildchat_dagster.core.residue import scan_pii
-from wildchat_dagster.core.secrets import DEFAULT_SECRET_PLUGINS, SecretDetector
+from wildchat_dagster.core.secrets import (
+    _PREFILTERED,
+    DEFAULT_SECRET_PLUGINS,
+    SecretDetector,
+    could_hold_secret,
+    kind_of,
+)
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 PII_DATA = DATA / "pii"
@@ -405,6 +418,173 @@ def test_secret_value_in_repeated_places_is_redacted_everywhere(scrubber):
     assert token not in out and out.count("<SECRET_REDACTED_GITHUB_TOKEN>") == 2
 
 
+# The prefilter in front of the plugins (secrets.could_hold_secret) must hold wherever a plugin's
+# own patterns match: one secret of every kind, in several spellings, and mutations of them.
+SECRET_SPELLINGS = [
+    *PLUGIN_SAMPLES.values(),
+    *(t for _, t in SECRET_CANARIES),
+    PEM,
+    "-----BEGIN PGP PRIVATE KEY BLOCK-----\nlQdGBF4\n-----END PGP PRIVATE KEY BLOCK-----",
+    "PuTTY-User-Key-File-2: ssh-rsa\nEncryption: none\nPrivate-MAC: 8f3a",
+    "-----BEGIN EC PRIVATE KEY-----",
+    "AKCp5budTFpbypBqQbGJPz3",  # Artifactory API token head
+    'password = "AP6xxxxxxxxxx"',
+    "AP6Bq9Zx81kPq0",  # Artifactory password
+    "ASIAQ7ZLMX3VBN4KPW2D",
+    'aws_secret_key = "' + "aB3/+Qz9" * 5 + '"',  # AWS secret key (its second pattern)
+    "AWS_TOKEN: '" + "Zx81kPq0Lm2Wv7Yt5Rn3Bc9Jd4Hf6Gs8Ka1Qw2E" + "'",
+    "https://hooks.slack.com/services/T0ABC/B0DEF/xyzXYZ123",
+    "XOXP-12345-abcdef",
+    "//npm.pkg.github.com/:_authToken=0123abcd-0123-abcd-0123-0123456789ab",
+    "PASSWORD: Zx81kPq0Lm",
+    "Contraseña: Zx81kPq0Lm",
+    "ApiKey = 'Zx81kPq0Lm2Wv7'",
+    "private_key: 'Zx81kPq0Lm2Wv7'",
+    "Database_Pass = 'Zx81kPq0Lm2Wv7'",
+    'cloudant_password = "' + "abcdefghijklmnopqrstuvwx" + '"',
+    "https://acct:" + "abcdefghijklmnopqrstuvwx" + "@acct.cloudant.com",
+    "https://api.softlayer.com/soap/v3/" + "0123456789abcdef" * 4,
+    "NjE4OTk2MzI1MzUyMDEwMTEy.GhIjKl.MnOpQrStUvWxYz0123456789AbCdE",  # Discord
+    "Nabcdefghij٣klmnopqrstuv.GhIjKl.abcdefghijklm٣nopqrstuvwxyz",  # Arabic-Indic digits: no ASCII run
+    "rk_live_" + "Zx81kPq0Lm2Wv7Yt5Rn3Bc9J",
+    "AC" + "0123456789abcdef" * 2,
+    "pypi-AgENdGVzdC5weXBpLm9yZw" + "A1b2C3d4E5" * 8,
+    "glrt-Gz1kX9mQ2vR7tP4sW8yB",
+    "GR1348941Gz1kX9mQ2vR7tP4sW8yB",
+    "sk-Zx81kPq0Lm2Wv7Yt5Rn3",  # OpenAIKeyDetector's shortest: sk- and 20
+    # characters re's IGNORECASE matches to ASCII letters where str.lower() does not
+    "pa\u017fsword: Zx81kPq0Lm",
+    "\u0130bm_cloud_iam_key = '" + "Ab3dE_f6hI-j9kLm2nOp5qRs8tUv1wXy4zAb7cDe0fGh" + "'",
+    "secret_access_\u212aey = '" + "1234567890abcdef" * 3 + "'",
+]
+
+
+def _own_patterns_match(text: str) -> bool:
+    """Any configured plugin's own pattern matches a line of ``text`` (no gates of ours)."""
+    from detect_secrets.plugins.base import RegexBasedDetector
+    from detect_secrets.plugins.keyword import KeywordDetector
+
+    from wildchat_dagster.core.secrets import _KEYWORD_ATTEMPTS
+
+    for plugin in SecretDetector().plugins:
+        for line in text.split("\n"):
+            line = line.removesuffix("\r")
+            if isinstance(plugin, KeywordDetector):
+                patterns = [r for attempt, _ in _KEYWORD_ATTEMPTS for r in attempt]
+            else:
+                assert isinstance(plugin, RegexBasedDetector)
+                patterns = plugin.denylist
+            if any(r.search(line) for r in patterns):
+                return True
+    return False
+
+
+def _mutations(seed: int, count: int) -> list[str]:
+    rng = random.Random(seed)
+    odd = ["\u212a", "\u017f", "\u0131", "\u0130", "\u0660", "\uff10", "é", "Σ", "\r", "\n", " ", "\t"]
+    out = []
+    for _ in range(count):
+        chars = list(rng.choice(SECRET_SPELLINGS))
+        for _ in range(rng.randrange(4)):
+            i = rng.randrange(len(chars))
+            op = rng.randrange(4)
+            if op == 0:
+                chars[i] = rng.choice(odd)
+            elif op == 1:
+                chars.insert(i, rng.choice(odd + list("\"'=:;, ./-_+@")))
+            elif op == 2:
+                chars[i] = chars[i].swapcase()
+            else:
+                chars = list("".join(chars).upper())
+        out.append("before " + "".join(chars) + " after")
+    return out
+
+
+def test_secret_prefilter_holds_wherever_a_plugin_pattern_matches():
+    """The prefilter is a necessary condition for every plugin (checked against the plugins' own
+    patterns, not our per-plugin gates), and the detector finds the same with and without it."""
+    assert SecretDetector().prefiltered
+    assert {p for p in DEFAULT_SECRET_PLUGINS} == set(_PREFILTERED)
+    detector, plain = SecretDetector(), SecretDetector()
+    plain.prefiltered = False
+    texts = [f"text before\n{t}\ntext after" for t in SECRET_SPELLINGS] + _mutations(0, 3000)
+    matched = 0
+    for text in texts:
+        if _own_patterns_match(text):
+            matched += 1
+            assert could_hold_secret(text), text
+        assert detector.find(text) == plain.find(text), text
+    assert matched > 1500  # measured: 1,905
+    for text in SECRET_SPELLINGS:  # one of every kind: each plugin's own pattern matches it
+        assert could_hold_secret(text), text
+    for word in ds_keyword.DENYLIST:  # every keyword ("api_?key" ...), as code and as chat writes it
+        for spelling in (word.replace("_?", "_"), word.replace("_?", "")):
+            for cased in (spelling, spelling.upper(), spelling.title()):
+                assert could_hold_secret(f"my {cased}: Zx81kPq0Lm"), cased
+
+
+def test_every_kind_the_detector_recognises_is_still_found_through_the_prefilter(scrubber):
+    """A secret of each kind, inside ordinary chat, is still redacted with its kind."""
+    kinds = set()
+    # PLUGIN_SAMPLES' SoftLayer value is sequential (a detect-secrets filter drops it): a real one
+    softlayer = 'sl_api_key = "' + "9f3kq7lm2pq8rz4tb6vc1nd5hg0jwys3" * 2 + '"'
+    for name, sample in {**PLUGIN_SAMPLES, "SoftlayerDetector": softlayer}.items():
+        text = f"Hi, can you check why this fails?\n{sample}\nThanks!"
+        spans = SecretDetector().find(text)
+        assert spans, name
+        kind = kind_of(SecretDetector({name: {}}).plugins[0].secret_type)
+        assert kind in {s.kind for s in spans}, (name, spans)
+        out = scrub_one(scrubber, text)
+        assert SECRET_PLACEHOLDER.format(kind) in out or any(
+            SECRET_PLACEHOLDER.format(s.kind) in out for s in spans
+        ), (name, out)
+        kinds.add(kind)
+    assert len(kinds) == len(PLUGIN_SAMPLES)
+
+
+def test_softlayer_keys_spelled_out_in_full_are_redacted(scrubber):
+    """SoftLayer's plugin matches "softlayer_key: ..." and the SOAP URL; the per-plugin gate once
+    looked only for "sl", which "softlayer" does not contain, and let both through."""
+    key = "9f3kq7lm2pq8rz4tb6vc1nd5hg0jwys3" * 2
+    for text in (f"my softlayer_key: {key} works?", f"GET https://api.softlayer.com/soap/v3/{key}"):
+        assert [s.kind for s in SecretDetector().find(text)] == ["SOFTLAYER_CREDENTIALS"], text
+        assert key not in scrub_one(scrubber, text)
+
+
+ORDINARY_CHAT = [
+    "Write a short story about a monkey who finds a key to a secret garden.",  # "secret": a keyword
+    "What are the key points of the article? Summarize them in 5 bullet points.",
+    "My keyboard is broken, which keys should I buy? Also the turkey recipe please.",
+    "Explain the difference between TCP and UDP with examples.",
+    "Translate to French: The weather is nice today and we are going to the beach.",
+    "Can you recommend some books like https://www.goodreads.com/book/show/5107.The_Catcher_in_the_Rye",
+    "def add(a, b):\n    return a + b\n\nprint(add(2, 3))",
+    "SELECT name, COUNT(*) FROM orders WHERE created_at > '2023-01-01' GROUP BY name;",
+    "Напиши сочинение на тему «Как я провёл лето». Минимум 300 слов.",
+    "请帮我写一封求职信，申请软件工程师的职位。",
+    "Türkiye'nin başkenti neresidir? İstanbul mu, Ankara mı?",
+    "Ich heiße Anna und ich brauche Hilfe bei meinen Hausaufgaben in Mathematik.",
+    "The quick brown fox jumps over the lazy dog 1234567890 times.",
+    "Create a React component that shows a list of todo items with a delete button.",
+    "What is the capital of Australia? Answer in one word.",
+]
+
+
+def test_secret_prefilter_rejects_ordinary_chat_text():
+    rejected = [t for t in ORDINARY_CHAT if not could_hold_secret(t)]
+    assert rejected == [t for t in ORDINARY_CHAT if "secret" not in t], rejected
+    rows = [json.loads(line) for line in WILDCHAT.read_text().splitlines()]
+    messages = {m["content"] for r in rows for m in r["conversation"] if m["content"]}
+    skipped = sum(not could_hold_secret(m) for m in messages)
+    assert skipped / len(messages) > 0.8, (skipped, len(messages))  # measured: 87%
+
+
+def test_secret_prefilter_is_off_for_plugins_it_does_not_know():
+    detector = SecretDetector({"Base64HighEntropyString": {"limit": 4.5}, "KeywordDetector": {}})
+    assert not detector.prefiltered
+    assert SecretDetector({"AWSKeyDetector": {}, "KeywordDetector": {}}).prefiltered
+
+
 # --- speed design: cache, gating, windows, processes — same output as the plain pass ---------------
 
 
@@ -441,6 +621,123 @@ def test_fast_path_gives_exactly_the_plain_presidio_output(ner_window):
     assert sum(fast.redacted) > 40
     assert fast.stats.distinct_texts == len(set(corpus))
     assert fast.stats.ner_texts < fast.stats.distinct_texts / 2  # NER only where a cue is
+
+
+def _cue_texts(seed: int, count: int) -> list[str]:
+    """Random texts of cue words (every fragment that is a plain string, and spellings of the
+    others), honorific suffixes, CJK cues glued together, punctuation, digits, other scripts."""
+    rng = random.Random(seed)
+    config = PiiConfig()
+    fragments = [
+        *config.name_cues,
+        *config.person_cues_strong,
+        *config.person_cues_weak,
+        *config.address_cues,
+        *config.phone_cues,
+        *config.name_cues_unspaced,
+        *config.person_cues_unspaced,
+        *config.address_cues_unspaced,
+        *config.phone_cues_unspaced,
+        *config.name_suffix_cues,
+    ]
+    words = [f for f in fragments if re.escape(f) == f or re.fullmatch(r"[\w '’]+", f)]
+    words += (
+        "My name is|my full name's|I'm called|best regards|Kind Regards|warm regards|estimados|querida|"
+        "prezadas|sehr geehrter|liebe|viele grüße|мой адрес|my billing address is|j'habite à|"
+        "telefonnummer|llamame|ligue-me|chiamami|appelez|erreichbar|anrufen|numarası|arayın|телефона|"
+        "номеру|мобильный|звоните|позвоните|هاتفي|اتصلوا|messages|no.|name :|from:|I’m|Mr.|Dr |г-н|"
+        "Herr|sig.ra|电话号码|手机号码|님께님|さまさん|##"
+    ).split("|")
+    filler = (
+        "the|a|hi5|best-of|this|ring|calls|we|Anna|Ли|李|山田|x_1|İstanbul|ǅ|٣|2023|212-555-0143|"
+        "user@mail.com|::1|fe80::1"
+    ).split("|")
+    seps = [" ", " ", "  ", ", ", ". ", "\n", "\r\n", ": ", "-", "_", "'", "(", ")", "", "…", "\t", "，"]
+    out = []
+    for _ in range(count):
+        parts = [rng.choice(words if rng.random() < 0.45 else filler) for _ in range(rng.randrange(1, 14))]
+        text = "".join(p + rng.choice(seps) for p in parts)
+        out.append(text if rng.random() < 0.7 else text.upper() if rng.random() < 0.5 else text.title())
+    return out
+
+
+def _check_cue_scan(rules, texts):
+    from wildchat_dagster.core.pii import _finditer_at, _search_at, lower_same_length
+
+    regexes = (rules.person_cue, rules.name_cue, rules.address_cue, rules.phone_cue)
+    for text in texts:
+        lowered = lower_same_length(text)
+        starts = rules.cue_starts(lowered)
+        for rx in regexes:
+            plain = [(m.span(), m.groupdict()) for m in rx.finditer(lowered)]
+            if starts is None:
+                continue
+            scanned = [(m.span(), m.groupdict()) for m in _finditer_at(rx, lowered, starts)]
+            assert scanned == plain, (rx.pattern[:80], text)
+            assert _search_at(rx, lowered, starts) == bool(plain), text
+
+
+def test_one_cue_scan_gives_exactly_what_each_cue_regex_finds():
+    """Rules.cue_starts (one pass for the PERSON, name, address and phone cues) may list more
+    positions than match, never fewer: matching there gives each regex's own finditer."""
+    rules = PiiScrubber(PiiConfig(workers=1)).rules
+    rows = [json.loads(line) for line in WILDCHAT.read_text().splitlines()]
+    real = [m["content"] for r in rows for m in r["conversation"]]
+    synth = [r["full_text"] for r in load_records(PII_DATA / "synth_dataset_v2.json")]
+    texts = _cue_texts(1, 4000) + real + synth + [t for _, t, _ in faker_canaries(5)] + BENIGN
+    _check_cue_scan(rules, texts)
+    # configured cues of other shapes: alternations, sets holding "|", cues that start with a
+    # special character, unspaced cues that overlap
+    odd = PiiConfig(
+        workers=1,
+        name_cues=(*NAME_CUES, r"foo|bar baz", r"x[|y]z", r"(?:qu|kw)ux", r"\.net", r"é+t"),
+        phone_cues=(*PHONE_CUES, r"ph?one?", r"[0-9]+call", r"t(?:el)|tél"),
+        name_cues_unspaced=(*NAME_CUES_UNSPACED, "ab", "bc", "cd"),
+        address_cues_unspaced=("bcd", "d"),
+    )
+    odd_texts = [t.replace("e", "ab").replace("o", "bcd") for t in _cue_texts(2, 1500)]
+    odd_texts += ["foo bar baz x|z xyz kwux .net éééét phone pone 12call tel tél abcd"]
+    assert Rules(odd).cue_starts("") is not None  # these shapes still combine into one pass
+    _check_cue_scan(Rules(odd), odd_texts + texts[:500])
+    # a group reference cannot be combined into one pass: the regexes then run on their own
+    backref = Rules(PiiConfig(workers=1, name_cues=(*NAME_CUES, r"(?P<x>a)(?P=x)")))
+    assert backref.cue_starts("my name is ann") is None
+    assert backref.person_anchors("My name is Ann") == [11]
+
+
+def test_character_gates_decide_as_the_regexes_did():
+    """One memchr per ASCII digit (and the regex only for other scripts) decides like ``\\d``;
+    the IP gate like ``\\d|::|[0-9A-Fa-f]:[0-9A-Fa-f]``; e-mail like ``@``."""
+    from wildchat_dagster.core.pii import _held_needs
+
+    rng = random.Random(3)
+    alphabet = [*"ab:f.@ -xG\n", "٣", "５", "²", "Ⅷ", "é", "::", "F:a", "1"]
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 12))) for _ in range(20000)]
+    for text in [*texts, "", "²", "Ⅷ", "٣", "::", "a:b", "G:g", ":f", "f:"]:
+        held = _held_needs(text)
+        assert held["digit"] == bool(re.search(r"\d", text)), text
+        assert held["@"] == bool(re.search("@", text)), text
+        assert held["ip"] == bool(re.search(r"\d|::|[0-9A-Fa-f]:[0-9A-Fa-f]", text)), text
+
+
+def test_ip_recognizer_finds_nothing_without_a_colon_or_a_dotted_digit():
+    """The IP recognizer is skipped on texts with neither ":" nor digit-dot-digit (its patterns
+    need one); it finds IPs exactly when run on all of them."""
+    from presidio_analyzer.predefined_recognizers import IpRecognizer
+
+    from wildchat_dagster.core.pii import _IPV4_DOT
+
+    recognizer = IpRecognizer()
+    rng = random.Random(4)
+    pieces = ["1", "12", "255", "0", ".", ".", ":", "::", "a", "F", " ", "/24", "x", "ffff", "%eth0"]
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randrange(1, 16))) for _ in range(20000)]
+    texts += ["81.2.69.142", "fe80::1", "::", "::ffff:1.2.3.4", "1.2.3.4/24", "2001:db8::8a2e:370:7334"]
+    skipped = 0
+    for text in texts:
+        if ":" not in text and _IPV4_DOT.search(text) is None:
+            skipped += 1
+            assert recognizer.analyze(text, ["IP_ADDRESS"]) == [], text
+    assert skipped > 1000
 
 
 def test_each_distinct_text_is_analysed_once(monkeypatch):

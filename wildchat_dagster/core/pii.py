@@ -23,10 +23,12 @@ histories and branch prefixes repeat); pattern recognizers run only where their 
 characters occur (no digit, no ``@``: no e-mail/phone/card/IP analysis), the phone
 recognizer only near phone cues; spaCy NER runs only on texts holding a PERSON cue, on the
 cue's neighbourhood (``ner_window``), batched through ``nlp.pipe`` per language, with the
-pipeline trimmed to NER; and distinct texts are spread over a process pool. Cue matching is
-one ``re`` alternation over the lower-cased text. ``PiiScrubber.scrub_plain`` is the plain
-reference (one ``AnalyzerEngine.analyze`` per message, full NLP, no cache, no gating, no
-windows) and gives the same output: tests and ``bench/bench_pii.py`` compare them.
+pipeline trimmed to NER; and distinct texts are spread over a process pool. One pass over the
+lower-cased text finds where any cue may start (``CueStarts``); each cue regex then runs only
+there. Secrets: a prefilter skips the detect-secrets plugins on texts that cannot hold one
+(``core/secrets.py``). ``PiiScrubber.scrub_plain`` is the plain reference (one
+``AnalyzerEngine.analyze`` per message, full NLP, no cache, no gating, no windows) and gives
+the same output: tests and ``bench/bench_pii.py`` compare them.
 
 No removed value is ever logged or returned in statistics: only counts per type.
 """
@@ -426,15 +428,39 @@ DEFAULT_PHONE_REGIONS = (  # python-phonenumbers regions tried; WildChat's main 
 )
 
 # Necessary characters of each pattern entity: a text without them cannot hold one, so the
-# recognizer is not run on it (an entity without an entry always runs).
+# recognizer is not run on it (an entity without an entry always runs). "@": an at sign;
+# "digit": a decimal digit (regex ``\d``); "ip": a digit, "::" or hex:hex (IPv6).
 _NEEDS = {
-    "EMAIL_ADDRESS": re.compile(r"@"),
-    "PHONE_NUMBER": re.compile(r"\d"),
-    "CREDIT_CARD": re.compile(r"\d"),
-    "IBAN_CODE": re.compile(r"\d"),
-    "US_SSN": re.compile(r"\d"),
-    "IP_ADDRESS": re.compile(r"\d|::|[0-9A-Fa-f]:[0-9A-Fa-f]"),
+    "EMAIL_ADDRESS": "@",
+    "PHONE_NUMBER": "digit",
+    "CREDIT_CARD": "digit",
+    "IBAN_CODE": "digit",
+    "US_SSN": "digit",
+    "IP_ADDRESS": "ip",
 }
+_ASCII_DIGITS = "0123456789"
+_ANY_DIGIT = re.compile(r"\d")
+# ``::|[0-9A-Fa-f]:[0-9A-Fa-f]`` led by the colon, so that re finds candidates by literal search
+_IPV6_COLON = re.compile(r":(?::|(?<=[0-9A-Fa-f]:)[0-9A-Fa-f])")
+# Every pattern of Presidio's IpRecognizer holds a ":" (IPv6 forms) or a dotted quad's
+# digit-dot-digit: without either it finds nothing, so it is not run (its slow IPv6 regex);
+# the text still counts as analysed, as before.
+_IPV4_DOT = re.compile(r"\.(?<=[0-9]\.)[0-9]")
+
+
+def _has_digit(text: str) -> bool:
+    """``re.search(r"\\d", text)``, faster: a memchr per ASCII digit; the regex only where other
+    scripts' digits could be."""
+    for digit in _ASCII_DIGITS:
+        if digit in text:
+            return True
+    return not text.isascii() and _ANY_DIGIT.search(text) is not None
+
+
+def _held_needs(text: str) -> dict[str, bool]:
+    """Which of the ``_NEEDS`` kinds ``text`` holds (the same answer as one regex per entity)."""
+    digit = _has_digit(text)
+    return {"@": "@" in text, "digit": digit, "ip": digit or _IPV6_COLON.search(text) is not None}
 
 
 @dataclass(frozen=True)
@@ -600,6 +626,114 @@ def _cue_regex(spaced: Sequence[str], unspaced: Sequence[str]) -> re.Pattern:
     return re.compile("|".join(parts) or r"(?!)")
 
 
+_REGEX_SPECIAL = frozenset("\\.^$*+?{}[]|()")
+# Fragments the cue scan cannot combine: group references and conditionals (group numbers
+# change in a combined regex), comments (may hold unbalanced parentheses).
+_NOT_COMBINABLE = re.compile(r"\\[1-9]|\(\?P=|\(\?\(|\(\?#")
+
+
+def _split_first_char(fragment: str) -> tuple[str, str] | None:
+    """``(c, rest)`` such that ``c(?:rest)`` is the regex ``fragment``: ``c`` a plain character
+    that no quantifier follows and no ``|`` outside brackets and groups; else None."""
+    if not fragment or fragment[0] in _REGEX_SPECIAL or fragment[1:2] in ("*", "+", "?", "{"):
+        return None
+    depth, i, in_class = 0, 1, False
+    while i < len(fragment):
+        ch = fragment[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+            i += 1
+            i += fragment[i : i + 1] == "^"
+            i += fragment[i : i + 1] == "]"  # a "]" first in a set is a member
+            continue
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            return None
+        i += 1
+    return fragment[0], fragment[1:]
+
+
+class CueStarts:
+    """Every position where a cue regex built from these fragments (by ``_cue_regex``, or the
+    PERSON cue regex: spaced fragments on word boundaries, unspaced ones anywhere) can match,
+    in one pass over the lower-cased text instead of one pass per regex. It may return more
+    positions than match, never fewer: callers run a regex's own ``match`` at these positions
+    (``_finditer_at``), which gives exactly its ``finditer``/``search`` result.
+
+    Speed: re tries the branches of an alternation one after the other at every position. The
+    pass visits only the characters after a non-word character (re skips the others in C),
+    and the spaced fragments are grouped by their first character."""
+
+    def __init__(self, spaced: Sequence[str], unspaced: Sequence[str]):
+        groups: dict[str, list[str]] = {}
+        other: list[str] = []
+        for fragment in dict.fromkeys(spaced):
+            split = _split_first_char(fragment)
+            if split is None:
+                other.append(fragment)
+            else:
+                groups.setdefault(split[0], []).append(split[1])
+        branches = [f"{re.escape(c)}(?:{_alternation(rests)})" for c, rests in groups.items()]
+        branches += [f"(?:{f})" for f in other]
+        spaced_cue = f"(?:{'|'.join(branches)})(?!\\w)"
+        # "\W" consumes the character before the cue: (?<!\w) is true there
+        self._after_nonword = re.compile(rf"\W(?={spaced_cue})") if branches else None
+        self._at_start = re.compile(spaced_cue) if branches else None
+        self._unspaced = re.compile(_alternation(dict.fromkeys(unspaced))) if unspaced else None
+
+    @staticmethod
+    def possible(fragments: Iterable[str]) -> bool:
+        return not any(_NOT_COMBINABLE.search(f) for f in fragments)
+
+    def __call__(self, lowered: str) -> list[int]:
+        starts: list[int] = []
+        if self._after_nonword is not None:
+            if self._at_start.match(lowered):
+                starts.append(0)
+            starts.extend(m.end() for m in self._after_nonword.finditer(lowered))
+        if self._unspaced is not None:
+            found = []
+            for m in self._unspaced.finditer(lowered):
+                found.append(m.start())
+                # finditer does not try the positions inside a match: another cue may start there
+                found.extend(at for at in range(m.start() + 1, m.end()) if self._unspaced.match(lowered, at))
+            if found:
+                starts = sorted(set(starts).union(found))
+        return starts
+
+
+def _finditer_at(pattern: re.Pattern, text: str, starts: Sequence[int]) -> list[re.Match]:
+    """``list(pattern.finditer(text))``, given every position where ``pattern`` can match
+    among ``starts`` (sorted): ``match`` there, skipping the positions a match covers."""
+    found = []
+    pos = 0
+    for at in starts:
+        if at < pos:
+            continue
+        m = pattern.match(text, at)
+        if m is not None:
+            if m.end() == at:  # finditer has its own rules after an empty match: let it apply them
+                return list(pattern.finditer(text))
+            found.append(m)
+            pos = m.end()
+    return found
+
+
+def _search_at(pattern: re.Pattern, text: str, starts: Sequence[int] | None) -> bool:
+    """``pattern.search(text)`` matches, given its possible starts (None: not known)."""
+    if starts is None:
+        return pattern.search(text) is not None
+    return any(pattern.match(text, at) for at in starts)
+
+
 def lower_same_length(text: str) -> str:
     """``text.lower()``, keeping offsets: the few characters whose lower case is longer stay as they are."""
     lowered = text.lower()
@@ -722,21 +856,47 @@ class Rules:
         self.email_domains = frozenset(d.lower() for d in config.placeholder_email_domains)
         self.email_tlds = frozenset(t.lower() for t in config.placeholder_email_tlds)
         self.email_locals = frozenset(v.lower() for v in config.placeholder_email_locals)
+        # one pass finds where any of person_cue, name_cue, address_cue, phone_cue can match
+        all_spaced = (*strong, *config.person_cues_weak, *config.address_cues, *config.phone_cues)
+        all_unspaced = (*unspaced, *config.address_cues_unspaced, *config.phone_cues_unspaced)
+        self._cue_starts: CueStarts | None = None
+        if CueStarts.possible(all_spaced + all_unspaced):
+            try:
+                self._cue_starts = CueStarts(all_spaced, all_unspaced)
+            except re.error:  # fragments that compile apart but not together (a group name twice)
+                pass
+
+    def cue_starts(self, lowered: str) -> list[int] | None:
+        """Sorted positions where a PERSON, name, address or phone cue may start (more than
+        match, never fewer), or None where the cues cannot be scanned together."""
+        return None if self._cue_starts is None else self._cue_starts(lowered)
 
     # gates: a text without a cue cannot keep a cue-gated entity, so its analysis is skipped
-    def person_cues(self, text: str, lowered: str | None = None) -> PersonCues:
-        """Where a name may start (after a cue) or end (before an honorific suffix)."""
+    def person_cues(
+        self, text: str, lowered: str | None = None, starts: list[int] | None = None
+    ) -> PersonCues:
+        """Where a name may start (after a cue) or end (before an honorific suffix). ``starts``:
+        ``cue_starts(lowered)`` where already known."""
         lowered = lower_same_length(text) if lowered is None else lowered
         suffixes = (
             [m.start() for m in self.name_suffix.finditer(lowered)] if self.config.name_suffix_cues else []
         )
-        return PersonCues(self.person_anchors(text, lowered), suffixes)
+        return PersonCues(self.person_anchors(text, lowered, starts), suffixes)
 
-    def person_anchors(self, text: str, lowered: str | None = None) -> list[int]:
+    def person_anchors(
+        self, text: str, lowered: str | None = None, starts: list[int] | None = None
+    ) -> list[int]:
         """Sorted end offsets of PERSON cues: where a name may start."""
         lowered = lower_same_length(text) if lowered is None else lowered
+        if starts is None:
+            starts = self.cue_starts(lowered)
+        matches = (
+            self.person_cue.finditer(lowered)
+            if starts is None
+            else _finditer_at(self.person_cue, lowered, starts)
+        )
         anchors = []
-        for m in self.person_cue.finditer(lowered):
+        for m in matches:
             if "weak" in self.person_cue.groupindex and m.group("weak") is not None:
                 end = _WEAK_SEP.match(text, m.end()).end()
                 end = self._after_honorific(text, lowered, end)
@@ -1190,32 +1350,44 @@ class PiiScrubber:
                 findings.append(Finding(SECRET_PREFIX + s.kind, s.start, s.end, 1.0))
         return TextAnalysis(findings, kept, ner=ner, patterns=patterns)
 
-    def _pattern_results(self, text: str, lowered: str):
+    def _pattern_results(
+        self, text: str, lowered: str, starts: list[int] | None = None, cues: PersonCues | None = None
+    ):
         """Pattern recognizers where their characters occur; the phone recognizer (the slow one:
-        python-phonenumbers, one scan per region) only on the neighbourhoods of phone cues."""
+        python-phonenumbers, one scan per region) only on the neighbourhoods of phone cues.
+        ``starts``: ``Rules.cue_starts(lowered)``, ``cues``: ``Rules.person_cues``, where known."""
         engine = self._pattern_engine()
+        rules = self.rules
         threshold = self.config.score_threshold
+        if starts is None:
+            starts = rules.cue_starts(lowered)
+        held = _held_needs(text)
         needed = [
             e
             for e in self.config.pattern_entities
             if e != "PHONE_NUMBER"
-            and (e not in _NEEDS or _NEEDS[e].search(text))
-            and (e != "ADDRESS" or self.rules.address_cue.search(lowered))
+            and (e not in _NEEDS or held[_NEEDS[e]])
+            and (e != "ADDRESS" or _search_at(rules.address_cue, lowered, starts))
         ]
         if self.config.cued_names and "PERSON" in self.config.entities:
-            if self.rules.name_cue.search(lowered) or (
-                self.config.name_suffix_cues and self.rules.name_suffix.search(lowered)
+            if _search_at(rules.name_cue, lowered, starts) or (
+                self.config.name_suffix_cues
+                and (rules.name_suffix.search(lowered) if cues is None else cues.suffixes)
             ):
                 needed.append("PERSON")
-        ran = bool(needed)
+        ran = bool(needed)  # the stats count the text as analysed even where IP is skipped below
+        if "IP_ADDRESS" in needed and ":" not in text and _IPV4_DOT.search(text) is None:
+            needed = [e for e in needed if e != "IP_ADDRESS"]
         results = (
             engine.analyze(text, PATTERN_LANGUAGE, entities=needed, score_threshold=threshold)
             if needed
             else []
         )
-        if "PHONE_NUMBER" in self.config.pattern_entities and _NEEDS["PHONE_NUMBER"].search(text):
-            for offset, window in self.phone_windows(text, lowered):
+        if "PHONE_NUMBER" in self.config.pattern_entities and held[_NEEDS["PHONE_NUMBER"]]:
+            for offset, window in self.phone_windows(text, lowered, starts):
                 ran = True
+                if not _has_digit(window):  # python-phonenumbers' candidates hold a \d: none here
+                    continue
                 for r in engine.analyze(
                     window, PATTERN_LANGUAGE, entities=["PHONE_NUMBER"], score_threshold=threshold
                 ):
@@ -1224,14 +1396,19 @@ class PiiScrubber:
                     results.append(r)
         return results if ran else None
 
-    def phone_windows(self, text: str, lowered: str) -> list[tuple[int, str]]:
+    def phone_windows(
+        self, text: str, lowered: str, starts: list[int] | None = None
+    ) -> list[tuple[int, str]]:
         """(offset, text) pieces the phone recognizer runs on: with the phone cue rule on, every
         stretch where a number could sit close enough to a cue (plus a margin), merged."""
         if not self.config.phone_cue:
             return [(0, text)]
         before, after = self.config.phone_cue_window
         reach = max(before, after) + _PHONE_MAX_LEN + _WINDOW_MARGIN
-        cues = self.rules.phone_cue.finditer(lowered)
+        if starts is None:
+            starts = self.rules.cue_starts(lowered)
+        phone_cue = self.rules.phone_cue
+        cues = phone_cue.finditer(lowered) if starts is None else _finditer_at(phone_cue, lowered, starts)
         return _merged_windows(text, ((m.start() - reach, m.end() + reach) for m in cues))
 
     def ner_windows(self, text: str, cues: PersonCues) -> list[tuple[int, str]]:
@@ -1249,13 +1426,14 @@ class PiiScrubber:
         config = self.config
         lowered = [lower_same_length(t) for t in texts]
         use_ner = bool(config.ner_entities and config.models)
+        starts = [self.rules.cue_starts(low) for low in lowered]  # one cue pass per text
         cues: list[PersonCues | None] = [
-            self.rules.person_cues(t, low) if "PERSON" in config.entities and config.person_cue else None
-            for t, low in zip(texts, lowered, strict=True)
+            self.rules.person_cues(t, low, at) if "PERSON" in config.entities and config.person_cue else None
+            for t, low, at in zip(texts, lowered, starts, strict=True)
         ]
         pattern_results = [
-            self._pattern_results(t, low) if t.strip() else None
-            for t, low in zip(texts, lowered, strict=True)
+            self._pattern_results(t, low, at, c) if t.strip() else None
+            for t, low, at, c in zip(texts, lowered, starts, cues, strict=True)
         ]
         ner_results: dict[int, list] = {}
         by_language: dict[str, list[int]] = defaultdict(list)

@@ -6,7 +6,8 @@ reports secret *values*; we locate every occurrence of a value in the text and r
 character spans, extended where a value is only the head of a secret (a private key's
 ``BEGIN ... PRIVATE KEY`` line stands for the whole PEM block; a JWT's signature part).
 detect-secrets' heuristic filters (sequential strings, UUIDs, templates, ``$VAR``,
-indirect references ...) remove the usual false positives.
+indirect references ...) remove the usual false positives. Most chat texts skip the plugins:
+``could_hold_secret`` rejects texts that none of them can match (one cheap pass).
 
 A span's kind is the plugin's ``secret_type`` in upper snake case
 (``OpenAI Token`` → ``OPENAI_TOKEN``); the scrubber writes ``<SECRET_REDACTED_{KIND}>``.
@@ -28,6 +29,7 @@ from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_cla
 from detect_secrets.filters import heuristic
 from detect_secrets.plugins import keyword as ds_keyword
 from detect_secrets.plugins.base import BasePlugin, RegexBasedDetector
+from detect_secrets.plugins.basic_auth import BasicAuthDetector
 from detect_secrets.plugins.high_entropy_strings import HighEntropyStringsPlugin
 from detect_secrets.plugins.jwt import JwtTokenDetector
 from detect_secrets.plugins.keyword import KeywordDetector
@@ -37,7 +39,6 @@ from .placeholders import is_placeholder_key
 
 # detect-secrets logs skipped secret values at DEBUG; never let them reach a handler.
 logging.getLogger("detect-secrets").setLevel(logging.WARNING)
-
 
 
 class OpenAIKeyDetector(RegexBasedDetector):
@@ -165,12 +166,109 @@ _PLUGIN_GATES: dict[str, tuple[bool, tuple[_Condition, ...]]] = {
     "PypiTokenDetector": (True, (("pypi-",),)),
     "SendGridDetector": (True, (("SG.",),)),
     "SlackDetector": (False, (("i:xox", "i:hooks.slack"),)),
-    "SoftlayerDetector": (True, (("i:sl",),)),
+    "SoftlayerDetector": (True, (("i:sl", "i:softlayer"),)),  # "softlayer" holds no "sl"
     "SquareOAuthDetector": (True, (("sq0csp-",),)),
     "StripeDetector": (True, (("k_live_",),)),
     "TelegramBotTokenDetector": (True, ((":",),)),
     "TwilioKeyDetector": (True, (("AC", "SK"),)),
 }
+
+
+# Speed: one check in front of all plugins. Each plugin's patterns can match only where one of
+# the conditions below holds, so a text that meets none holds no secret and skips the plugins
+# (most chat texts). Per plugin of detect-secrets 1.5.0 (tests plant a secret of every kind):
+# - a run of 23+ [A-Za-z0-9_-], case-folded: Discord (24+), GitHub, GitLab, Mailchimp, OpenAI,
+#   OpenAIKey ("sk-" + 20: 23), PyPI, SendGrid, Stripe, Telegram, Twilio, and the
+#   case-insensitive Cloudant, IBM Cloud IAM, IBM COS HMAC, Softlayer;
+# - case-sensitive markers: "eyJ" (JWT), "/:_authToken=" (npm), "sq0csp-" (Square), "PRIVATE
+#   KEY"/"PuTTY-User-Key-File-2" (private keys), "AccountKey=" (Azure), Artifactory's and AWS
+#   key ids' heads, BasicAuth's own pattern (://user:password@);
+# - case-insensitive, on the case-folded text: the keyword plugin's words (password, pwd,
+#   secret, contraseña, api_key, ...), Slack ("xox", "hooks.slack.com"), AWS secret keys ("aws"
+#   and 40 of [0-9a-z/+]).
+# A configuration with any other plugin (the entropy ones ...) runs without the prefilter.
+_CASED_MARKERS = ("eyJ", "/:_authToken=", "sq0csp-", "PRIVATE KEY", "PuTTY-User-Key-File-2")
+_A_HEADS = re.compile(  # one leading literal: re finds candidates by literal search
+    r"A(?:KC[a-zA-Z0-9]{10}|P[\dA-F][a-zA-Z0-9]{8}|ccountKey="
+    r"|(?:3T[A-Z0-9]|BIA|CCA|KIA|SIA)[0-9A-Z]{16})"  # Artifactory, Azure, AWS key ids
+)
+_BASIC_AUTH = BasicAuthDetector.denylist[0]
+_AWS_SECRET = re.compile(r"[0-9a-z/+]{40}")  # AWSKeyDetector's second pattern, case-folded
+# Discord's token class has \d, which holds other scripts' digits: a UTF-8 run misses those
+_DISCORD_HEAD = re.compile(r"[MNO][a-zA-Z\d_-]{23}")
+_RUN_MIN = 23
+# a byte table: [A-Za-z0-9_-] → "a", every other byte (all of non-ASCII characters) → " "; a
+# translate and a substring search run in C (about 2 ns a character; the regex takes 20)
+_RUN_TABLE = bytes(
+    ord("a") if chr(b).isascii() and (chr(b).isalnum() or chr(b) in "_-") else ord(" ") for b in range(256)
+)
+_RUN_MARK = b"a" * _RUN_MIN
+# The characters re's IGNORECASE matches to an ASCII letter that str.lower() does not turn into
+# it ("K", the Kelvin sign, lower() does).
+_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s"})
+_SLACK_MARKERS = ("xox", "hooks.slack.com")
+
+
+def _keyword_parts() -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """From the keyword plugin's denylist ("api_?key", "db_?pass", "password", "secret", ...):
+    words one of which every entry holds, and the heads of the "<head>_?key" entries (None: an
+    entry of another shape; the keyword plugin then runs without the prefilter)."""
+    words = ("pass", "pwd", "secret", "contrase")
+    heads: list[str] = []
+    for entry in ds_keyword.DENYLIST:
+        m = re.fullmatch(r"([^\W\d_]+)(?:_\?([^\W\d_]+))?", entry)
+        if m is None:
+            return None
+        if any(w in part for part in m.groups() if part for w in words):
+            continue
+        if m.group(2) != "key":
+            return None
+        heads += (m.group(1), m.group(1) + "_")
+    return words, tuple(heads)
+
+
+_KEYWORD_PARTS = _keyword_parts()
+_KEYWORD_WORDS, _KEY_HEADS = _KEYWORD_PARTS or ((), ())
+_PREFILTERED = frozenset(DEFAULT_SECRET_PLUGINS) - (set() if _KEYWORD_PARTS else {"KeywordDetector"})
+
+
+def _casefolded(text: str) -> str:
+    """``text.lower()`` where every character that re's IGNORECASE matches to an ASCII letter
+    is that letter (same length: "İ" would lower to two characters)."""
+    if "\u0130" in text or "\u0131" in text or "\u017f" in text:
+        text = text.translate(_FOLD)
+    return text.lower()
+
+
+def _keyword_hint(folded: str) -> bool:
+    """A word of the keyword plugin's denylist occurs (case-folded text)."""
+    for word in _KEYWORD_WORDS:
+        if word in folded:
+            return True
+    at = folded.find("key")
+    while at >= 0:
+        if folded.endswith(_KEY_HEADS, 0, at):
+            return True
+        at = folded.find("key", at + 1)
+    return False
+
+
+def could_hold_secret(text: str) -> bool:
+    """False where no plugin of ``DEFAULT_SECRET_PLUGINS`` can find a secret (see above)."""
+    for marker in _CASED_MARKERS:
+        if marker in text:
+            return True
+    if _A_HEADS.search(text) or _BASIC_AUTH.search(text):
+        return True
+    if not text.isascii() and _DISCORD_HEAD.search(text):
+        return True
+    folded = _casefolded(text)
+    if _RUN_MARK in folded.encode("utf-8", "surrogatepass").translate(_RUN_TABLE):
+        return True
+    for marker in _SLACK_MARKERS:
+        if marker in folded:
+            return True
+    return _keyword_hint(folded) or ("aws" in folded and _AWS_SECRET.search(folded) is not None)
 
 
 def _holds(condition: _Condition, text: str) -> bool:
@@ -234,6 +332,7 @@ class SecretDetector:
         self.plugins: list[BasePlugin] = [by_name[name](**dict(kwargs)) for name, kwargs in config.items()]
         self.kinds = sorted({kind_of(p.secret_type) for p in self.plugins})
         self._gates = [_PLUGIN_GATES.get(type(p).__name__, (False, ())) for p in self.plugins]
+        self.prefiltered = {type(p).__name__ for p in self.plugins} <= _PREFILTERED
 
     # -- per plugin family: (start, end, value) in text coordinates ------------------------------
 
@@ -291,7 +390,7 @@ class SecretDetector:
 
     def find(self, text: str) -> list[SecretSpan]:
         """Spans of secrets in ``text`` (may overlap; the scrubber resolves overlaps)."""
-        if not text:
+        if not text or (self.prefiltered and not could_hold_secret(text)):
             return []
         spans: list[SecretSpan] = []
         repeated: dict[tuple[str, str], None] = {}

@@ -394,7 +394,7 @@ class Pipeline:
         self._write("classified", day, table)
 
     def release(self, day: dt.date) -> None:
-        from wildchat_dagster.core.release import build_release, sft_jsonl
+        from wildchat_dagster.core.release import SFT_COLUMNS, build_release, sft_jsonl
         from wildchat_dagster.core.schema import RELEASE
         from wildchat_dagster.resources import ToxicityResource
 
@@ -410,7 +410,8 @@ class Pipeline:
                 self.store.write_table(f"{self.store.partition_dir('release', day.isoformat())}/{sub}", t)
         del splits
         with self.clock.stage("release"):  # release_sft: the nontoxic split as chat JSONL
-            nontoxic = self.store.read_table(f"release/dt={day.isoformat()}/split=nontoxic", RELEASE)
+            nontoxic = self.store.read_table(f"release/dt={day.isoformat()}/split=nontoxic", RELEASE,
+                                             columns=list(SFT_COLUMNS))  # as the asset reads it
             data, _ = sft_jsonl(nontoxic if nontoxic is not None else RELEASE.empty_table())
             self.store.write_bytes(f"release_sft/dt={day.isoformat()}/sft.jsonl", data)
 

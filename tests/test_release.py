@@ -5,6 +5,7 @@ real parser and linker, with the later stages' columns filled in by `classify` b
 import datetime as dt
 import hashlib
 import hmac
+import itertools
 import json
 import re
 from pathlib import Path
@@ -18,6 +19,7 @@ import pytest
 import yaml
 from rawlog_helpers import UA_A, UA_B, call, parse_rows
 
+from wildchat_dagster.core import release as release_module
 from wildchat_dagster.core.card import (
     CARD_PATH,
     KNOWN_LIMITATIONS,
@@ -433,6 +435,81 @@ def test_sft_export_is_openai_chat_jsonl_of_nontoxic_deduplicated_by_hash():
     assert "you are TOXIC" not in contents and contents.count("hej") == 1
     assert stats.messages == sum(len(line["messages"]) for line in lines)
     assert sft_jsonl(RELEASE.empty_table()) == (b"", sft_jsonl(RELEASE.empty_table())[1])
+
+
+# ------------------------------------------------------------------------------------------
+# Memory: a day in chunks, hashing and SFT a block at a time (same rows, same bytes)
+# ------------------------------------------------------------------------------------------
+def day_of_calls(copies: int) -> list[dict]:
+    """``copies`` of sample_calls' conversations, each copy with its own ids, times and texts."""
+    rows = []
+    for j in range(copies):
+        s, i, m = f" #{j}", 100 * j, 60 * j
+        rows += [
+            call(i + 1, t(m), ["hi" + s], "Hello!" + s),
+            call(i + 2, t(m + 1), ["hi" + s, "Hello!" + s, "write a haiku" + s], "rain falls" + s),
+            call(i + 3, t(m + 10), ["you are TOXIC" + s], "let us stay civil" + s, ua=UA_B),
+            call(i + 4, t(m + 20), ["MINOR request" + s], "I cannot help" + s, ip="216.160.83.56"),
+            call(i + 5, t(m + 30), ["hej" + s], "Hej!" + s, ip="89.160.20.112", ua=UA_B, lang="sv-SE,sv"),
+            call(i + 6, t(m + 40), ["plan a trip" + s], "Where to?" + s, ip="81.2.69.160", lang="fr"),
+            call(i + 7, t(m + 41), ["plan a trip" + s, "Where to?" + s, "Rome" + s], "Rome it is" + s,
+                 ip="81.2.69.161", lang="fr"),
+        ]
+    return rows
+
+
+def in_chunks(table: pa.Table, cuts) -> pa.Table:
+    edges = [0, *sorted({c for c in cuts if 0 < c < table.num_rows}), table.num_rows]
+    return pa.concat_tables([table.slice(a, b - a) for a, b in itertools.pairwise(edges)])
+
+
+def test_a_day_read_in_chunks_is_nested_piece_by_piece_into_the_same_release(monkeypatch):
+    table = classified_from_calls(day_of_calls(6))
+    one = build_release(table)
+    takedowns = Takedowns(conversations=frozenset({one.full["conversation_hash"][2].as_py()}),
+                          hashed_ips=frozenset({hip("81.2.69.161")}))
+    want = build_release(table, takedowns)
+    assert want.stats.takedown_by_hash == 1 and want.stats.takedown_by_ip == 6
+    assert want.stats.sexual_minors_removed == 6 and 0 < want.nontoxic.num_rows < want.full.num_rows
+    n = table.num_rows
+    # small chunks are merged into one piece: one chunk out, as from a one-chunk input
+    assert build_release(in_chunks(table, range(0, n, 3)), takedowns).full["conversation"].num_chunks == 1
+    monkeypatch.setattr(release_module, "PIECE_MIN_ROWS", 1)
+    for cuts in (range(0, n, 1), range(0, n, 2), range(0, n, 5), [7, 8, n - 1]):
+        got = build_release(in_chunks(table, cuts), takedowns)
+        assert got.full.equals(want.full) and got.nontoxic.equals(want.nontoxic), cuts
+        assert got.full.schema == RELEASE and got.stats == want.stats
+        assert got.full["conversation"].num_chunks > 1
+    # cut between conversations, none removed (pieces of any size): the texts are the input's buffers
+    table = classified_from_calls(day_of_calls(6), openai=False, decided=False)
+    bound = int(pc.index(table["message_index"].slice(n // 2), 0).as_py()) + n // 2
+    chunked = in_chunks(table, [bound])
+    got = build_release(chunked)
+    assert got.full.equals(build_release(table).full) and got.full.num_rows == 30
+    for i in range(2):
+        content = got.full["conversation"].chunk(i).values.field("content")
+        assert content.buffers()[2].address == chunked["content"].chunk(i).buffers()[2].address
+
+
+def test_conversation_hashes_a_block_at_a_time():
+    table = classified_from_calls(day_of_calls(3)).combine_chunks()
+    seg = release_module._Segments(table["conversation_id"].combine_chunks())
+    role, content = table["role"].chunk(0), table["content"].chunk(0)
+    want = [history_hash(zip(role[s:e].to_pylist(), content[s:e].to_pylist(), strict=True))[:32]
+            for s, e in zip(seg.starts, seg.ends, strict=True)]
+    for block in (1, 2, 7, 10_000):
+        assert release_module._conversation_hashes(seg, role, content, block) == want
+
+
+def test_sft_export_is_the_same_a_block_at_a_time_and_from_chunks_in_any_order():
+    rows = [*day_of_calls(5), call(999, t(2), ["hej #0"], "Hej! #0", ip="81.2.69.200", ua="another device")]
+    nontoxic = build_release(classified_from_calls(rows)).nontoxic
+    want = sft_jsonl(nontoxic)
+    assert want[1].duplicates == 1 and want[0].count(b"\n") == want[1].written
+    shuffled = nontoxic.take(pa.array(list(range(nontoxic.num_rows))[::-1]))
+    for table, block in ((nontoxic, 1), (nontoxic, 4), (in_chunks(shuffled, range(0, 99, 4)), 3),
+                         (in_chunks(shuffled, [5, 6, 17]), 10_000)):
+        assert sft_jsonl(table, block) == want
 
 
 def test_an_empty_day_gives_empty_splits_of_the_release_schema():

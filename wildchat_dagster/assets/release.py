@@ -25,7 +25,7 @@ from dagster import (
 from pydantic import Field
 
 from ..core.card import CARD_PATH, MANIFEST_NAME, extract_provenance, summarize, write_card
-from ..core.release import build_release, load_takedowns, sft_jsonl
+from ..core.release import SFT_COLUMNS, build_release, load_takedowns, sft_jsonl
 from ..core.schema import RELEASE
 from ..partitions import daily_partitions
 from ..resources import StorageResource, ToxicityResource
@@ -124,7 +124,8 @@ def release(
 def release_sft(context: AssetExecutionContext, storage: StorageResource) -> MaterializeResult:
     day = context.partition_key
     store = storage.get()
-    table = store.read_table(f"release/dt={day}/split=nontoxic", RELEASE)
+    # Only the columns the export uses (not the moderation lists and the rest of the split).
+    table = store.read_table(f"release/dt={day}/split=nontoxic", RELEASE, columns=list(SFT_COLUMNS))
     data, stats = sft_jsonl(table if table is not None else RELEASE.empty_table())
     rel = f"release_sft/dt={day}/sft.jsonl"
     store.write_bytes(rel, data)

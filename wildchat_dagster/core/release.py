@@ -6,13 +6,19 @@ Everything is built column-wise with pyarrow/numpy over the message table sorted
 (conversation_id, message_index): conversation boundaries come from a run-end encoding of
 ``conversation_id``, nested columns from ``ListArray.from_arrays`` over those offsets, and
 per-conversation flags from ``numpy.ufunc.reduceat`` over the message flags. The only
-per-conversation Python is hashing (SHA-256 cannot be vectorised) and JSON serialisation.
+per-conversation Python is hashing (SHA-256 cannot be vectorised) and JSON serialisation,
+both a block of conversations at a time.
+
+Memory (docs/release.md): the release's columns are zero-copy slices of the input where they
+can be (the asset holds its input anyway). An input in several chunks is nested a chunk at a
+time (``_pieces``) rather than combined into a copy of the day.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import itertools
 import os
 import re
 from dataclasses import asdict, dataclass, field
@@ -181,11 +187,11 @@ class ReleaseResult:
 
 
 def _conform(table: pa.Table) -> pa.Table:
-    """Add any CLASSIFIED column the input lacks as nulls, and combine chunks."""
+    """Add any CLASSIFIED column the input lacks as nulls."""
     for f in CLASSIFIED:
         if f.name not in table.column_names:
             table = table.append_column(f, pa.nulls(table.num_rows, f.type))
-    return table.combine_chunks()
+    return table
 
 
 def _array(column: pa.ChunkedArray) -> pa.Array:
@@ -221,6 +227,8 @@ class _Segments:
 
     def nested(self, values: pa.Array, keep: np.ndarray, list_type: pa.DataType) -> pa.ListArray:
         """Per-conversation lists of ``values``; conversations where ``keep`` is false get []."""
+        if keep.all():  # no copy of the values (a filter copies even when it keeps every row)
+            return pa.ListArray.from_arrays(self.offsets, values, type=list_type)
         row_keep = np.repeat(keep, self.lengths)
         lens = np.where(keep, self.lengths, 0)
         offsets = pa.array(np.concatenate([[0], np.cumsum(lens)]), pa.int32())
@@ -305,16 +313,73 @@ def _distinct_user_ips(seg: _Segments, hashed_ip: pa.Array, is_user: np.ndarray)
     return pa.ListArray.from_arrays(offsets, firsts["ip"].combine_chunks().cast(pa.string()))
 
 
-def _conversation_hashes(seg: _Segments, role: pa.Array, content: pa.Array) -> list[str]:
+# Conversations whose texts are copied into Python at once (hashing, SFT lines): a day's text
+# as Python strings or dicts at once is several times its Arrow size.
+HASH_BLOCK = 2_000
+SFT_BLOCK = 2_000
+
+
+def _conversation_hashes(
+    seg: _Segments, role: pa.Array, content: pa.Array, block: int = HASH_BLOCK
+) -> list[str]:
     """WildChat's hash over the *released* role/content list (32 hex of history_hash).
 
     Recomputed here because scrubbing changes content: a hash of the pre-redaction text
     would let anyone confirm a guess of what was redacted."""
-    roles, contents = role.to_pylist(), content.to_pylist()
-    return [
-        history_hash(zip(roles[s:e], contents[s:e], strict=True))[:32]
-        for s, e in zip(seg.starts.tolist(), seg.ends.tolist(), strict=True)
-    ]
+    starts, ends = seg.starts.tolist(), seg.ends.tolist()
+    out: list[str] = []
+    for first in range(0, seg.count, block):
+        lo, hi = starts[first], ends[min(first + block, seg.count) - 1]
+        roles, contents = role.slice(lo, hi - lo).to_pylist(), content.slice(lo, hi - lo).to_pylist()
+        out.extend(
+            history_hash(zip(roles[s - lo : e - lo], contents[s - lo : e - lo], strict=True))[:32]
+            for s, e in zip(starts[first : first + block], ends[first : first + block], strict=True)
+        )
+    return out
+
+
+# Pieces of fewer messages than this are merged with neighbouring small pieces (copied); each
+# piece costs a few vectorised passes, so many tiny chunks must not become many tiny pieces.
+PIECE_MIN_ROWS = 10_000
+
+
+def _pieces(seg: _Segments, table: pa.Table) -> list[tuple[int, int]]:
+    """Conversation ranges [c0, c1) to nest one at a time, each inside one chunk of every column
+    where possible, so that its columns are zero-copy slices of the input rather than a combined
+    copy of the whole day (a Parquet read gives a chunk per row group, or per 128Ki rows with
+    pq.read_table; the caller holds the input anyway). A conversation straddling a chunk
+    boundary is a small piece of its own."""
+    bounds: set[int] = set()
+    for column in table.columns:
+        if column.num_chunks > 1:
+            bounds.update(np.cumsum([len(c) for c in column.chunks])[:-1].tolist())
+    cuts = {0, seg.count}
+    for b in bounds:
+        if 0 < b < table.num_rows:
+            i = int(np.searchsorted(seg.ends, b, side="right"))  # the conversation holding row b
+            cuts.update((i, i + 1) if seg.starts[i] < b else (i,))
+    ordered = sorted(cuts)
+    pieces: list[list[int]] = []
+    small_last = False
+    for c0, c1 in itertools.pairwise(ordered):
+        small = int(seg.ends[c1 - 1] - seg.starts[c0]) < PIECE_MIN_ROWS
+        if small and small_last:
+            pieces[-1][1] = c1
+        else:
+            pieces.append([c0, c1])
+        small_last = small
+    return [(c0, c1) for c0, c1 in pieces]
+
+
+@dataclass
+class _Nested:
+    """One piece of the release before takedowns and splits, with its per-conversation flags."""
+
+    table: pa.Table
+    by_hash: np.ndarray
+    by_ip: np.ndarray
+    minors: np.ndarray
+    hash_recomputed: int
 
 
 def build_release(
@@ -333,9 +398,46 @@ def build_release(
     if not _grouped_in_order(seg, t):  # upstream keeps each conversation contiguous and in order
         t = t.sort_by([("conversation_id", "ascending"), ("message_index", "ascending")]).combine_chunks()
         seg = _Segments(t.column("conversation_id").combine_chunks())
+    stats.conversations_in = seg.count
+    parts = []
+    for c0, c1 in _pieces(seg, t):
+        lo, hi = int(seg.starts[c0]), int(seg.ends[c1 - 1])
+        parts.append(_nest(t.slice(lo, hi - lo).combine_chunks(), takedowns, detoxify_threshold,
+                           embedded_threshold))
+    del t, seg
+    table = parts[0].table if len(parts) == 1 else pa.concat_tables([p.table for p in parts])
+    by_hash, by_ip, minors = (np.concatenate([getattr(p, name) for p in parts])
+                              for name in ("by_hash", "by_ip", "minors"))
+    stats.hash_recomputed = sum(p.hash_recomputed for p in parts)
+    del parts
+
+    # -- takedowns first, then sexual/minors (any backend), then the nontoxic split.
+    taken_down = by_hash | by_ip
+    keep = ~taken_down & ~minors
+    full = table if keep.all() else table.filter(pa.array(keep))  # upstream order: first turn's time
+    nontoxic = full.filter(pc.equal(full["toxic"], False))  # null (unclassified) is not "nontoxic"
+
+    stats.takedown_conversations = int(taken_down.sum())
+    stats.takedown_by_hash = int(by_hash.sum())
+    stats.takedown_by_ip = int(by_ip.sum())
+    stats.sexual_minors_removed = int((minors & ~taken_down).sum())
+    stats.full_conversations = full.num_rows
+    stats.full_turns = int(pc.sum(full["turn"]).as_py() or 0)
+    stats.full_messages = int(pc.sum(pc.list_value_length(full["conversation"])).as_py() or 0)
+    stats.nontoxic_conversations = nontoxic.num_rows
+    stats.toxic_conversations = int(pc.sum(pc.cast(full["toxic"].fill_null(False), pa.int64())).as_py() or 0)
+    stats.unclassified_conversations = full["toxic"].null_count
+    return ReleaseResult(full, nontoxic, stats)
+
+
+def _nest(
+    t: pa.Table, takedowns: Takedowns, detoxify_threshold: float, embedded_threshold: float
+) -> _Nested:
+    """Release rows of whole conversations (``t``: their messages, contiguous and in order, one
+    chunk) and which of them takedowns and the sexual/minors rule remove."""
+    seg = _Segments(t.column("conversation_id").combine_chunks())
     col = {name: _array(t.column(name)) for name in t.column_names}
     n = t.num_rows
-    stats.conversations_in = seg.count
     first = pa.array(seg.starts)
     last = pa.array(seg.ends - 1)
 
@@ -396,7 +498,7 @@ def build_release(
     turns = pc.coalesce(firsts["turn_count"].cast(pa.int64()), pa.array(seg.sum(is_user.astype(np.int64))))
     toxic = pc.coalesce(firsts["conversation_toxic"], seg.any_nullable(col["toxic"]))
     hashes = _conversation_hashes(seg, col["role"], col["content"])
-    stats.hash_recomputed = int(np.sum(np.array(hashes, dtype=object) != np.array(
+    hash_recomputed = int(np.sum(np.array(hashes, dtype=object) != np.array(
         firsts["conversation_hash"].to_pylist(), dtype=object)))
     header = pa.StructArray.from_arrays(
         [firsts["accept_language"], firsts["user_agent"]], fields=list(HEADER)
@@ -427,7 +529,6 @@ def build_release(
     }
     table = pa.Table.from_arrays([_as(columns[f.name], f.type) for f in RELEASE], schema=RELEASE)
 
-    # -- takedowns first, then sexual/minors (any backend), then the nontoxic split.
     by_hash = np.zeros(seg.count, bool)
     by_ip = np.zeros(seg.count, bool)
     if takedowns.conversations:
@@ -438,28 +539,13 @@ def build_release(
         ips = pa.array(sorted(takedowns.hashed_ips), pa.string())
         by_ip = seg.any(_np_bool(pc.is_in(col["hashed_ip"], value_set=ips))) | _np_bool(
             pc.is_in(table["hashed_ip"], value_set=ips))
-    taken_down = by_hash | by_ip
     openai_minors = _child(pc.struct_field(openai_src, "categories"), "sexual/minors", pa.bool_())
     minors = (
         _np_bool(firsts["conversation_sexual_minors"])
         | seg.any(_np_bool(col["sexual_minors"]))
         | seg.any(_np_bool(openai_minors))
     )
-    keep = ~taken_down & ~minors
-    full = table if keep.all() else table.filter(pa.array(keep))  # upstream order: first turn's time
-    nontoxic = full.filter(pc.equal(full["toxic"], False))  # null (unclassified) is not "nontoxic"
-
-    stats.takedown_conversations = int(taken_down.sum())
-    stats.takedown_by_hash = int(by_hash.sum())
-    stats.takedown_by_ip = int(by_ip.sum())
-    stats.sexual_minors_removed = int((minors & ~taken_down).sum())
-    stats.full_conversations = full.num_rows
-    stats.full_turns = int(pc.sum(full["turn"]).as_py() or 0)
-    stats.full_messages = int(pc.sum(pc.list_value_length(full["conversation"])).as_py() or 0)
-    stats.nontoxic_conversations = nontoxic.num_rows
-    stats.toxic_conversations = int(pc.sum(pc.cast(full["toxic"].fill_null(False), pa.int64())).as_py() or 0)
-    stats.unclassified_conversations = full["toxic"].null_count
-    return ReleaseResult(full, nontoxic, stats)
+    return _Nested(table, by_hash, by_ip, minors, hash_recomputed)
 
 
 # ----------------------------------------------------------------------------------------
@@ -476,18 +562,9 @@ class SftStats:
         return asdict(self)
 
 
-def sft_jsonl(nontoxic: pa.Table) -> tuple[bytes, SftStats]:
-    """OpenAI-chat JSONL (``{"messages": [{"role", "content"}, ...]}``), one line per distinct
-    conversation_hash (the earliest conversation with that content wins)."""
-    stats = SftStats(conversations=nontoxic.num_rows)
-    if nontoxic.num_rows == 0:
-        return b"", stats
-    t = nontoxic.select(["conversation_hash", "timestamp", "conversation_id", "conversation"])
-    t = t.sort_by([("timestamp", "ascending"), ("conversation_id", "ascending")]).combine_chunks()
-    t = t.append_column("row", pa.array(np.arange(t.num_rows)))
-    keep = t.group_by("conversation_hash", use_threads=False).aggregate([("row", "min")])["row_min"]
-    t = t.take(pa.array(np.sort(np.asarray(keep))))
-    conv = t["conversation"].combine_chunks()
+def _write_chat_lines(conv: pa.ListArray, out: io.BytesIO) -> int:
+    """One JSONL line per conversation (role and content only) into ``out``; the messages'
+    count. Line by line: joining a block's lines first holds them twice."""
     values = conv.flatten()
     lengths = pc.list_value_length(conv).to_numpy()
     chat = pa.ListArray.from_arrays(
@@ -496,8 +573,48 @@ def sft_jsonl(nontoxic: pa.Table) -> tuple[bytes, SftStats]:
             [pc.struct_field(values, "role"), pc.struct_field(values, "content")], names=["role", "content"]
         ),
     )
-    lines = [orjson.dumps({"messages": msgs}) for msgs in chat.to_pylist()]
-    stats.written = len(lines)
+    for msgs in chat.to_pylist():
+        out.write(orjson.dumps({"messages": msgs}, option=orjson.OPT_APPEND_NEWLINE))
+    return len(values)
+
+
+def _take(column: pa.ChunkedArray, rows: np.ndarray) -> pa.Array:
+    """``column[rows]`` from each chunk separately: Arrow's take on a chunked list column first
+    concatenates all of its chunks, a copy of the whole column for every block."""
+    if column.num_chunks == 1:
+        return column.chunk(0).take(pa.array(rows))
+    starts = np.cumsum([0] + [len(c) for c in column.chunks])
+    chunk = np.searchsorted(starts, rows, side="right") - 1
+    by_chunk = np.argsort(chunk, kind="stable")
+    parts = [column.chunk(k).take(pa.array(rows[by_chunk][chunk[by_chunk] == k] - starts[k]))
+             for k in np.unique(chunk)]
+    return pa.concat_arrays(parts).take(pa.array(np.argsort(by_chunk)))
+
+
+# What sft_jsonl reads of the nontoxic split (release_sft reads only these from storage).
+SFT_COLUMNS = ("conversation_hash", "timestamp", "conversation_id", "conversation")
+
+
+def sft_jsonl(nontoxic: pa.Table, block: int = SFT_BLOCK) -> tuple[bytes, SftStats]:
+    """OpenAI-chat JSONL (``{"messages": [{"role", "content"}, ...]}``), one line per distinct
+    conversation_hash (the earliest conversation with that content wins). ``nontoxic`` needs
+    only the SFT_COLUMNS."""
+    stats = SftStats(conversations=nontoxic.num_rows)
+    if nontoxic.num_rows == 0:
+        return b"", stats
+    # Which rows, in which order, from the small key columns; the conversations are then taken
+    # and serialised a block at a time into one buffer, never all as Python objects at once.
+    keys = nontoxic.select(["conversation_hash", "timestamp", "conversation_id"])
+    order = pc.sort_indices(keys, sort_keys=[("timestamp", "ascending"), ("conversation_id", "ascending")])
+    ranked = pa.table({"conversation_hash": keys["conversation_hash"].take(order),
+                       "row": pa.array(np.arange(keys.num_rows))})
+    keep = ranked.group_by("conversation_hash", use_threads=False).aggregate([("row", "min")])["row_min"]
+    rows = np.asarray(order.take(pa.array(np.sort(np.asarray(keep))))).astype(np.int64)
+    del keys, ranked, keep
+    out = io.BytesIO()
+    conversation = nontoxic["conversation"]
+    for lo in range(0, len(rows), block):
+        stats.messages += _write_chat_lines(_take(conversation, rows[lo : lo + block]), out)
+    stats.written = len(rows)
     stats.duplicates = stats.conversations - stats.written
-    stats.messages = len(values)
-    return b"\n".join(lines) + b"\n", stats
+    return out.getvalue(), stats

@@ -594,7 +594,8 @@ def format_table(report: dict) -> str:
     w(f"targets: end to end >= {TARGET_TURNS_PER_S:.0f} turns/s: {'met' if ok_speed else 'NOT met'}; "
       f"peak RSS < {TARGET_PEAK_MB:.0f} MB: {'met' if ok_mem else 'NOT met'} "
       f"({'largest step process' if report['isolated_steps'] else 'pipeline process'} "
-      f"{report['peak_rss_mb']:.0f} MB; PII workers {report.get('peak_children_rss_mb', 0):.0f} MB)")
+      f"{report['peak_rss_mb']:.0f} MB; worker processes {report.get('peak_children_rss_mb', 0):.0f} MB, "
+      f"PII and classification, whose RSS counts pages shared with the step)")
     if len(report["per_day_peak_rss_mb"]) > 1:
         w(f"peak RSS per day: {report['per_day_peak_rss_mb']} MB")
     slowest = min(((n, s) for n, s in report["stages"].items() if s["turns_per_s"]),

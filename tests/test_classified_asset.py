@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import hashlib
 import json
+import multiprocessing
 from pathlib import Path
 
 import pyarrow as pa
@@ -191,3 +192,22 @@ def test_toxic_and_clean_sentences_with_the_embedded_backend(tmp_path):
     rows = out.to_pylist()
     assert not any(r["conversation_toxic"] for r in rows[: len(CLEAN_SENTENCES)])
     assert rows[len(CLEAN_SENTENCES)]["toxic"] and all(r["conversation_toxic"] for r in rows[-2:])
+
+
+def test_worker_processes_through_the_asset_give_the_in_process_table(tmp_path):
+    """4,000 distinct messages (above the 3,000 at which the default resources start two
+    processes) give the same table with one process and with two."""
+    rows = list(csv.DictReader(LANGID_TSV.open(encoding="utf-8"), delimiter="\t"))
+    conversations = [[f"{r['text']} #{k}" for r in rows[i:i + 25]] + [*TOXIC_SENTENCES[:2], ""]
+                     for k in range(8) for i in range(0, len(rows), 25)]
+    table = geo_tagged_table(conversations)
+    assert LanguageIdResource().workers == ToxicityResource().workers == 2
+    assert LanguageIdResource().get_identifier().max_chars == 500
+    one, meta_one = run_classified(tmp_path / "one", table, langid=LanguageIdResource(workers=1),
+                                   toxicity=ToxicityResource(workers=1))
+    two, meta_two = run_classified(tmp_path / "two", table, langid=LanguageIdResource(),
+                                   toxicity=ToxicityResource())
+    assert one.num_rows == 160 * 28 and two.equals(one)
+    assert (meta_one["langid_workers"], meta_one["toxicity_workers"]) == (1, 1)
+    assert (meta_two["langid_workers"], meta_two["toxicity_workers"]) == (2, 2)
+    assert multiprocessing.active_children() == []

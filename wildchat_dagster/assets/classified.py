@@ -49,6 +49,8 @@ def classified(
         "models": MetadataValue.json({"language": identifier.version, **tox_stats.versions}),
         "langid_messages_per_s": round(n / (t1 - t0), 1) if n and t1 > t0 else 0.0,
         "toxicity_seconds": round(t2 - t1, 3),
+        "langid_workers": lang_stats.workers,
+        "toxicity_workers": tox_stats.workers,
     }
     for name, rate in tox_stats.rates().items():
         metadata[f"toxic_rate_{name}"] = rate

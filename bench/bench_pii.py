@@ -135,7 +135,7 @@ def bench(
             "seconds": round(seconds, 3),
             "messages_per_s": round(rate(n, seconds), 1),
         }
-    speedup = rate(len(texts), ours_s) / rate(len(sample), plain_s) if plain_s else 0.0
+    speedup = rate(len(texts), ours_s) / rate(len(sample), plain_s) if sample and plain_s else 0.0
     result["speedup_1_process"] = round(speedup, 1)
     s = ours.stats
     print(

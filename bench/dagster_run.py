@@ -60,6 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     log_path = work / "demo.log"
     started = time.perf_counter()
     main_peak = children_peak = tree_peak = 0
+    timeline: list[tuple[float, int, int]] = []  # (unix time, run process MB, workers MB)
     with open(log_path, "wb") as log:
         child = subprocess.Popen(command, cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT)
         proc = psutil.Process(child.pid)
@@ -68,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
                 m, c = sample_tree(proc)
                 main_peak, children_peak = max(main_peak, m), max(children_peak, c)
                 tree_peak = max(tree_peak, m + c)
+                timeline.append((round(time.time(), 2), m // MB, c // MB))
             time.sleep(0.05)  # sampling period, not synchronisation: the loop ends on poll()
     wall = time.perf_counter() - started
     report = {
@@ -80,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
         "peak_tree_rss_mb": round(tree_peak / MB),
         "log": str(log_path),
     }
+    (work / "rss_timeline.json").write_text(json.dumps(timeline))  # to lay over the run's step events
     print(log_path.read_text(errors="replace")[-6000:])
     print(f"dagster run: {args.days} days x {args.conversations_per_day} conversations in {wall:.0f}s, "
           f"exit {child.returncode}; peak RSS {report['peak_rss_mb']} MB (run process), "

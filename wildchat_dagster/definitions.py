@@ -63,3 +63,9 @@ def build_definitions(storage_base: str | None = None) -> Definitions:
 
 
 defs = build_definitions()
+
+
+def resolved_daily_chain():
+    """daily_chain with this environment's resources: ``execute_job(reconstructable(...))``
+    runs it in the calling process as a launched run does (`make demo`)."""
+    return defs.get_job_def("daily_chain")

@@ -15,7 +15,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from dagster import AssetKey, DagsterInstance, materialize
+from dagster import AssetKey, DagsterInstance, execute_job, reconstructable
 
 DEMO_START = dt.date(2023, 4, 10)
 
@@ -38,7 +38,6 @@ def main(argv: list[str] | None = None) -> int:
         (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\nnux:\n  enabled: false\n")
 
     # Imported after the environment is settled: definitions read it at import time.
-    from .checks import ASSET_CHECKS
     from .checks.report import check_summary, data_docs_location
     from .core.generate import generate_drops
     from .definitions import PIPELINE_ASSETS, build_definitions
@@ -54,14 +53,13 @@ def main(argv: list[str] | None = None) -> int:
     resources = defs.resources
     instance = DagsterInstance.get()
     keys = [k.to_user_string() for a in PIPELINE_ASSETS for k in a.keys]
-    checked = [*PIPELINE_ASSETS, *ASSET_CHECKS]  # each asset's GX checks run with it (docs/quality.md)
     evaluations = []
     # raw_logs for every day first: conversations[D] reads raw_logs[D-1..D+1].
     for day in days:
-        evaluations += _run(checked, ["raw_logs", "raw_logs_quarantine"], day, resources, instance)
+        evaluations += _run(["raw_logs", "raw_logs_quarantine"], day, instance)
     for day in days:
         downstream = [k for k in keys if k not in ("raw_logs", "raw_logs_quarantine")]
-        evaluations += _run(checked, downstream, day, resources, instance)
+        evaluations += _run(downstream, day, instance)
 
     _print_day_table(instance, days)
     _print_release_summary(instance, days, storage)
@@ -154,18 +152,25 @@ def _as_dict(value) -> dict:
     return {}
 
 
-def _run(assets, selection, day, resources, instance) -> list:
-    result = materialize(
-        assets, selection=selection, partition_key=day.isoformat(), resources=resources, instance=instance,
+def _run(selection, day, instance) -> list:
+    from .definitions import resolved_daily_chain
+
+    # execute_job runs the job in this process like a launched run does; materialize() would
+    # also keep every step's output in memory until the run ends (its result exposes them),
+    # which at 100k turns a day is gigabytes (docs/performance.md).
+    with execute_job(
+        reconstructable(resolved_daily_chain), instance, tags={"dagster/partition": day.isoformat()},
+        asset_selection=[AssetKey(k) for k in selection],
         # step errors are logged above; a failed blocking check is named below
         run_config=QUIET_LOGS, raise_on_error=False,
-    )
-    if not result.success:
-        failed = [f"{e.asset_key.to_user_string()}:{e.check_name}"
-                  for e in result.get_asset_check_evaluations() if not e.passed]
-        checks = f" (failed checks: {', '.join(failed)})" if failed else ""
-        raise SystemExit(f"materialization of {selection} for {day} failed{checks}; see the run in `make ui`")
-    return result.get_asset_check_evaluations()
+    ) as result:
+        if not result.success:
+            failed = [f"{e.asset_key.to_user_string()}:{e.check_name}"
+                      for e in result.get_asset_check_evaluations() if not e.passed]
+            checks = f" (failed checks: {', '.join(failed)})" if failed else ""
+            raise SystemExit(f"materialization of {selection} for {day} failed{checks}; "
+                             "see the run in `make ui`")
+        return result.get_asset_check_evaluations()
 
 
 if __name__ == "__main__":

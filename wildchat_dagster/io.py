@@ -16,6 +16,7 @@ from __future__ import annotations
 import pyarrow as pa
 from dagster import ConfigurableIOManager, InputContext, OutputContext
 
+from .core.memory import return_freed_memory
 from .core.schema import ASSET_SCHEMAS
 from .core.storage import Storage
 from .policies import storage_failures
@@ -36,6 +37,7 @@ class ParquetIOManager(ConfigurableIOManager):
             return
         with storage_failures():  # a missing bucket or denied access fails at once, unretried
             self._write(context, obj)
+        return_freed_memory()  # the step is done: its garbage should not raise the run's peak
 
     def _write(self, context: OutputContext, obj) -> None:
         storage = self._storage()

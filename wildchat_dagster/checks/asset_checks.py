@@ -27,6 +27,7 @@ from dagster import (
 )
 
 from ..core import quality as q
+from ..core.memory import return_freed_memory
 from ..core.schema import CLASSIFIED, CONVERSATIONS, GEO_TAGGED, QUARANTINE, RAW_LOGS, SCRUBBED
 from ..core.storage import Storage
 from ..partitions import daily_partitions
@@ -85,6 +86,7 @@ def _evaluate(
 
     day = context.partition_key
     runs = gx_runner.validate(asset, day, frames, params, quality.sample_size)
+    return_freed_memory()  # what validation built (GX's own copies) should not stay for the run
     gx_runner.save_results(storage, runs)
     site = None
     if quality.data_docs:

@@ -16,7 +16,6 @@ largest step, plus whatever stays behind between days.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import subprocess
@@ -25,21 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-import psutil
-
-ROOT = Path(__file__).resolve().parents[1]
-MB = 1024 * 1024
-
-
-def sample_tree(proc: psutil.Process) -> tuple[int, int]:
-    """(RSS of proc, summed RSS of its children but multiprocessing's resource tracker)."""
-    main = proc.memory_info().rss
-    children = 0
-    for child in proc.children(recursive=True):
-        with contextlib.suppress(psutil.Error):
-            if "resource_tracker" not in " ".join(child.cmdline()):
-                children += child.memory_info().rss
-    return main, children
+from run import MB, ROOT, RssSampler  # bench/run.py, beside this file
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -59,19 +44,13 @@ def main(argv: list[str] | None = None) -> int:
                "--conversations-per-day", str(args.conversations_per_day)]
     log_path = work / "demo.log"
     started = time.perf_counter()
-    main_peak = children_peak = tree_peak = 0
-    timeline: list[tuple[float, int, int]] = []  # (unix time, run process MB, workers MB)
     with open(log_path, "wb") as log:
         child = subprocess.Popen(command, cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT)
-        proc = psutil.Process(child.pid)
-        while child.poll() is None:
-            with contextlib.suppress(psutil.Error):
-                m, c = sample_tree(proc)
-                main_peak, children_peak = max(main_peak, m), max(children_peak, c)
-                tree_peak = max(tree_peak, m + c)
-                timeline.append((round(time.time(), 2), m // MB, c // MB))
-            time.sleep(0.05)  # sampling period, not synchronisation: the loop ends on poll()
+        sampler = RssSampler(interval=0.05, pid=child.pid, timeline=True).start()
+        child.wait()
+        sampler.stop()
     wall = time.perf_counter() - started
+    main_peak, children_peak, tree_peak = sampler.main_peak, sampler.children_peak, sampler.tree_peak
     report = {
         "days": args.days,
         "conversations_per_day": args.conversations_per_day,
@@ -82,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         "peak_tree_rss_mb": round(tree_peak / MB),
         "log": str(log_path),
     }
-    (work / "rss_timeline.json").write_text(json.dumps(timeline))  # to lay over the run's step events
+    (work / "rss_timeline.json").write_text(json.dumps(sampler.timeline))  # to lay over the run's step events
     print(log_path.read_text(errors="replace")[-6000:])
     print(f"dagster run: {args.days} days x {args.conversations_per_day} conversations in {wall:.0f}s, "
           f"exit {child.returncode}; peak RSS {report['peak_rss_mb']} MB (run process), "

@@ -74,32 +74,40 @@ MB = 1024 * 1024
 
 
 class RssSampler:
-    """Samples this process's RSS and its children's (summed) every ``interval`` seconds."""
+    """Samples the RSS of a process (this one by default) and of its children (summed, but
+    multiprocessing's resource tracker) every ``interval`` seconds; ``timeline`` also keeps each
+    sample as (unix time, process MB, children MB)."""
 
-    def __init__(self, interval: float = 0.02):
+    def __init__(self, interval: float = 0.02, pid: int | None = None, timeline: bool = False):
         self.interval = interval
-        self.proc = psutil.Process()
+        self.proc = psutil.Process(pid)
         self.main_peak = 0
         self.children_peak = 0
-        self._skip: set[int] = set()  # multiprocessing's resource tracker: not a worker
-        for child in self.proc.children(recursive=True):
-            with contextlib.suppress(psutil.Error):
-                if "resource_tracker" in " ".join(child.cmdline()):
-                    self._skip.add(child.pid)
+        self.tree_peak = 0
+        self.timeline: list[tuple[float, int, int]] | None = [] if timeline else None
+        self._kind: dict[int, bool] = {}  # child pid → is a worker (not the resource tracker)
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._run, name="rss-sampler", daemon=True)
+
+    def _is_worker(self, child: psutil.Process) -> bool:
+        if child.pid not in self._kind:  # a process's command line is read once
+            self._kind[child.pid] = "resource_tracker" not in " ".join(child.cmdline())
+        return self._kind[child.pid]
 
     def _sample(self) -> None:
         main = self.proc.memory_info().rss
         children = 0
         for child in self.proc.children(recursive=True):
             with contextlib.suppress(psutil.Error):
-                if child.pid not in self._skip:
+                if self._is_worker(child):
                     children += child.memory_info().rss
         with self._lock:
             self.main_peak = max(self.main_peak, main)
             self.children_peak = max(self.children_peak, children)
+            self.tree_peak = max(self.tree_peak, main + children)
+            if self.timeline is not None:
+                self.timeline.append((round(time.time(), 2), main // MB, children // MB))
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
@@ -119,6 +127,7 @@ class RssSampler:
         with self._lock:
             self.main_peak = 0
             self.children_peak = 0
+            self.tree_peak = 0
         with contextlib.suppress(psutil.Error):
             self._sample()
 

@@ -1,5 +1,7 @@
 """scrubbed: PII and secrets removed from every message (DESIGN §5, docs/pii.md)."""
 
+from importlib.metadata import version
+
 import pyarrow as pa
 from dagster import AssetExecutionContext, MetadataValue, Output, asset
 
@@ -40,7 +42,8 @@ def scrubbed(
         "secrets": MetadataValue.json(summary["secrets"]),
         "kept_by_rule": MetadataValue.json(summary["kept_by_rule"]),
         "pii_engine": MetadataValue.json(
-            {"presidio": "2.2.366", "spacy_models": dict(config.models), "secrets": "detect-secrets 1.5.0"}
+            {"presidio": version("presidio-analyzer"), "spacy_models": dict(config.models),
+             "secrets": f"detect-secrets {version('detect-secrets')}"}  # the installed ones, never stale
         ),
         **{f"redacted_{kind}": count for kind, count in redacted_by_type.items()},
     }

@@ -102,7 +102,7 @@ def link_conversations(raw: pa.Table, day: dt.date | None = None) -> tuple[pa.Ta
         "ip": _codes(raw, ("ip",)),
     }
     turn_codes, parent_codes = _hash_codes(raw.column("turn_hash"), raw.column("parent_hash"))
-    history_lens = _history_lengths(raw)
+    history_lens = raw.column("history_len").to_numpy().tolist()
     order = sorted(range(raw.num_rows), key=lambda i: (cols["timestamp"][i], ids[i]))
 
     by_turn_hash: dict[int, list[int]] = defaultdict(list)
@@ -154,15 +154,6 @@ def link_conversations(raw: pa.Table, day: dt.date | None = None) -> tuple[pa.Ta
     stats.orphans = sum(1 for c in emitted if c.orphan and c.branch_of is None)
     stats.calls_linked = sum(len(c.rows) for c in emitted)
     return table, stats
-
-
-def _history_lengths(raw: pa.Table) -> list[int]:
-    if "history_len" in raw.column_names:
-        lengths = raw.column("history_len")
-        if lengths.null_count == 0:
-            return lengths.to_numpy().tolist()
-    # A table from before raw_logs carried history_len (or built by hand): count the history.
-    return pc.list_value_length(raw.column("messages")).to_numpy(zero_copy_only=False).tolist()
 
 
 def _find_parent(row: int, cols: dict, candidates) -> int | None:
@@ -233,15 +224,14 @@ class _Texts:
     those is a bug in the window, reported as such rather than read as another row's text."""
 
     def __init__(self, raw: pa.Table):
-        names = raw.column_names
         self.responses = _Chunks(raw.column("response"))
-        self.prompts = _Chunks(raw.column("prompt")) if "prompt" in names else None
-        self.history = _Chunks(raw.column("messages")) if "messages" in names else None
+        self.prompts = _Chunks(raw.column("prompt"))
+        self.history = _Chunks(raw.column("messages")) if "messages" in raw.column_names else None
         self.ids = raw.column("id")
 
     def gather(self, rows: np.ndarray, parts: np.ndarray) -> tuple[pa.Array, pa.Array]:
         """(roles, contents) of message ``parts[k]`` of call ``rows[k]``: part >= 0 is a history
-        index, -1 the last history message (the prompt), -2 the response."""
+        index, -1 the call's prompt (its last user message), -2 the response."""
         pieces: list[tuple[np.ndarray, pa.Array, pa.Array]] = []  # positions, roles, contents
 
         def constant(role: str, n: int) -> pa.Array:
@@ -249,12 +239,10 @@ class _Texts:
 
         for where, source, role in ((parts == -2, self.responses, "assistant"),
                                     (parts == -1, self.prompts, "user")):
-            if source is None:
-                continue
             selected = np.nonzero(where)[0]
             for chunk, hit, local in source.split(rows[selected]) if len(selected) else ():
                 pieces.append((selected[hit], constant(role, len(hit)), chunk.take(pa.array(local))))
-        from_history = np.nonzero((parts >= 0) | ((parts == -1) & (self.prompts is None)))[0]
+        from_history = np.nonzero(parts >= 0)[0]
         if len(from_history):
             if self.history is None:
                 raise ValueError("linking needs the messages column for orphans' histories")
@@ -264,9 +252,7 @@ class _Texts:
                                      "without one (see linking.WINDOW_COLUMNS)")
                 offsets = chunk.offsets.to_numpy()
                 flat = chunk.flatten()  # respects the chunk's slice; starts at offsets[0]
-                part = parts[from_history[hit]]
-                index = np.where(part == -1, offsets[local + 1] - 1, offsets[local] + part) - offsets[0]
-                take = pa.array(index)
+                take = pa.array(offsets[local] + parts[from_history[hit]] - offsets[0])
                 pieces.append((from_history[hit], pc.struct_field(flat, "role").take(take),
                                pc.struct_field(flat, "content").take(take)))
         inverse = np.empty(len(rows), np.int64)

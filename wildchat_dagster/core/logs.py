@@ -86,8 +86,9 @@ class ParsedDay:
     reasons: Counter = field(default_factory=Counter)
     accepted_batches: list[pa.RecordBatch] = field(default_factory=list)  # rows already in Arrow
     flushed: int = 0  # rows in accepted_batches
-    # The pending rows' histories, flat (``accepted["messages"]`` stays empty): building the
-    # list<struct> column from these is several times faster than from per-message dicts.
+    # The pending rows' histories, flat (``accepted["messages"]``, ``["prompt"]`` and
+    # ``["history_len"]`` stay empty: all three are built from these). Building the list<struct>
+    # column from flat lists is several times faster than from per-message dicts.
     history_lengths: list[int] = field(default_factory=list)
     history_roles: list[str] = field(default_factory=list)
     history_contents: list[str] = field(default_factory=list)
@@ -104,12 +105,16 @@ class ParsedDay:
         """Move the pending accepted rows into an Arrow batch (order kept)."""
         pending = len(self.accepted["id"])
         if pending:
-            lengths = np.cumsum(self.history_lengths, dtype=np.int64)
-            offsets = pa.array(np.concatenate([[0], lengths]), pa.int32())
-            messages = pa.ListArray.from_arrays(offsets, pa.StructArray.from_arrays(
-                [pa.array(self.history_roles, pa.string()), pa.array(self.history_contents, pa.string())],
-                fields=list(MESSAGE)))
-            columns = [messages if f.name == "messages" else pa.array(self.accepted[f.name], f.type)
+            ends = np.cumsum(self.history_lengths, dtype=np.int64)
+            offsets = pa.array(np.concatenate([[0], ends]), pa.int32())
+            contents = pa.array(self.history_contents, pa.string())
+            derived = {
+                "messages": pa.ListArray.from_arrays(offsets, pa.StructArray.from_arrays(
+                    [pa.array(self.history_roles, pa.string()), contents], fields=list(MESSAGE))),
+                "prompt": contents.take(pa.array(ends - 1)),  # each history's last (user) message
+                "history_len": pa.array(self.history_lengths, pa.int32()),
+            }
+            columns = [derived[f.name] if f.name in derived else pa.array(self.accepted[f.name], f.type)
                        for f in RAW_LOGS]
             self.accepted_batches.append(pa.RecordBatch.from_arrays(columns, schema=RAW_LOGS))
             self.flushed += pending
@@ -241,8 +246,6 @@ class LogParser:
         for r, c in pairs:
             self.result.history_roles.append(r)
             self.result.history_contents.append(c)
-        a["prompt"].append(pairs[-1][1])
-        a["history_len"].append(len(pairs))
         a["response"].append(call.response)
         a["openai_id"].append(call.openai_id)
         a["temperature"].append(None if call.temperature is None else float(call.temperature))

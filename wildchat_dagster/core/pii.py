@@ -1079,34 +1079,36 @@ def _pattern_recognizers(config: PiiConfig, language: str) -> list:
         def validate_result(self, pattern_text: str):
             return True if super().validate_result(pattern_text) else None
 
-    factories = {
-        "EMAIL_ADDRESS": lambda: EmailRecognizer(supported_language=language),
-        "PHONE_NUMBER": lambda: PhoneRecognizer(
-            supported_language=language, supported_regions=tuple(config.phone_regions)
-        ),
-        "CREDIT_CARD": lambda: (CardNumberRecognizer if config.card_cue_or_luhn else CreditCardRecognizer)(
-            supported_language=language
-        ),
-        "IP_ADDRESS": lambda: IpRecognizer(supported_language=language),
-        "IBAN_CODE": lambda: IbanRecognizer(supported_language=language),
-        "US_SSN": lambda: UsSsnRecognizer(supported_language=language),
-        "CRYPTO": lambda: CryptoRecognizer(supported_language=language),
-        "URL": lambda: UrlRecognizer(supported_language=language),
-        "MAC_ADDRESS": lambda: MacAddressRecognizer(supported_language=language),
-        "MEDICAL_LICENSE": lambda: MedicalLicenseRecognizer(supported_language=language),
-        "UK_NHS": lambda: NhsRecognizer(supported_language=language),
-        "US_BANK_NUMBER": lambda: UsBankRecognizer(supported_language=language),
-        "US_DRIVER_LICENSE": lambda: UsLicenseRecognizer(supported_language=language),
-        "US_ITIN": lambda: UsItinRecognizer(supported_language=language),
-        "US_PASSPORT": lambda: UsPassportRecognizer(supported_language=language),
-        "ADDRESS": lambda: None,  # CuedAddressRecognizer, below
+    # entity → recognizer class, built with supported_language (plus the extra arguments below)
+    classes = {
+        "EMAIL_ADDRESS": EmailRecognizer,
+        "PHONE_NUMBER": PhoneRecognizer,
+        "CREDIT_CARD": CardNumberRecognizer if config.card_cue_or_luhn else CreditCardRecognizer,
+        "IP_ADDRESS": IpRecognizer,
+        "IBAN_CODE": IbanRecognizer,
+        "US_SSN": UsSsnRecognizer,
+        "CRYPTO": CryptoRecognizer,
+        "URL": UrlRecognizer,
+        "MAC_ADDRESS": MacAddressRecognizer,
+        "MEDICAL_LICENSE": MedicalLicenseRecognizer,
+        "UK_NHS": NhsRecognizer,
+        "US_BANK_NUMBER": UsBankRecognizer,
+        "US_DRIVER_LICENSE": UsLicenseRecognizer,
+        "US_ITIN": UsItinRecognizer,
+        "US_PASSPORT": UsPassportRecognizer,
+        "ADDRESS": None,  # CuedAddressRecognizer, below
     }
-    unknown = sorted(set(config.pattern_entities) - set(factories))
+    extra = {"PHONE_NUMBER": {"supported_regions": tuple(config.phone_regions)}}
+    unknown = sorted(set(config.pattern_entities) - set(classes))
     if unknown:
         raise ValueError(
-            f"no recognizer for entities {unknown}; known: {sorted(factories) + sorted(NER_ENTITIES)}"
+            f"no recognizer for entities {unknown}; known: {sorted(classes) + sorted(NER_ENTITIES)}"
         )
-    recognizers = [factories[e]() for e in config.pattern_entities if e != "ADDRESS"]
+    recognizers = [
+        classes[e](supported_language=language, **extra.get(e, {}))
+        for e in config.pattern_entities
+        if e != "ADDRESS"
+    ]
     if "ADDRESS" in config.pattern_entities:
         recognizers.append(_cued_address_recognizer(config, language))
     if config.cued_names and "PERSON" in config.entities:

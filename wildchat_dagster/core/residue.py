@@ -239,9 +239,13 @@ def _candidates(texts: pa.Array | pa.ChunkedArray, pattern: str) -> np.ndarray:
     return np.asarray(mask.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
+def _as_array(texts: pa.Array | pa.ChunkedArray | Sequence[str | None]) -> pa.Array | pa.ChunkedArray:
+    return texts if isinstance(texts, pa.Array | pa.ChunkedArray) else pa.array(list(texts), pa.string())
+
+
 def pii_residue_masks(texts: pa.Array | pa.ChunkedArray | Sequence[str | None]) -> dict[str, np.ndarray]:
     """Per kind in PII_KINDS, a boolean mask over ``texts``: does the text hold that residue."""
-    arr = texts if isinstance(texts, pa.Array | pa.ChunkedArray) else pa.array(list(texts), pa.string())
+    arr = _as_array(texts)
     masks = {kind: np.zeros(len(arr), dtype=bool) for kind in PII_KINDS}
     for i in np.flatnonzero(_candidates(arr, _PII_PREFILTER)):
         for finding in scan_pii(arr[int(i)].as_py()):
@@ -251,7 +255,7 @@ def pii_residue_masks(texts: pa.Array | pa.ChunkedArray | Sequence[str | None]) 
 
 def ip_residue_mask(texts: pa.Array | pa.ChunkedArray | Sequence[str | None]) -> np.ndarray:
     """A boolean mask over ``texts``: does the text hold an IPv4 or IPv6 address."""
-    arr = texts if isinstance(texts, pa.Array | pa.ChunkedArray) else pa.array(list(texts), pa.string())
+    arr = _as_array(texts)
     out = np.zeros(len(arr), dtype=bool)
     for i in np.flatnonzero(_candidates(arr, _IP_PREFILTER)):
         out[i] = bool(scan_ips(arr[int(i)].as_py()))

@@ -128,13 +128,16 @@ _MIN_REPEAT_LEN = 8  # a found secret value this long is redacted wherever else 
 _Condition = tuple[str, ...] | re.Pattern
 _LONG_TOKEN = re.compile(r"[A-Za-z0-9_\-]{23}")
 _KEYS = ("i:key", "i:pw", "i:pass", "i:token")
+# Discord's token head (its gate; also the prefilter's: the token class has \d, which holds
+# other scripts' digits, so a UTF-8 run misses those)
+_DISCORD_HEAD = re.compile(r"[MNO][a-zA-Z\d_-]{23}")
 _PLUGIN_GATES: dict[str, tuple[bool, tuple[_Condition, ...]]] = {
     "ArtifactoryDetector": (False, (("AKC", "AP"),)),
     "AWSKeyDetector": (False, (("A3T", "ABIA", "ACCA", "AKIA", "ASIA", "i:aws"),)),
     "AzureStorageKeyDetector": (True, (("AccountKey=",),)),
     "BasicAuthDetector": (False, (("://",),)),
     "CloudantDetector": (True, (("i:cl",),)),
-    "DiscordBotTokenDetector": (True, (re.compile(r"[MNO][a-zA-Z\d_-]{23}"),)),
+    "DiscordBotTokenDetector": (True, (_DISCORD_HEAD,)),
     "GitHubTokenDetector": (False, (("ghp_", "gho_", "ghu_", "ghs_", "ghr_"),)),
     "GitLabTokenDetector": (
         False,
@@ -194,8 +197,6 @@ _A_HEADS = re.compile(  # one leading literal: re finds candidates by literal se
 )
 _BASIC_AUTH = BasicAuthDetector.denylist[0]
 _AWS_SECRET = re.compile(r"[0-9a-z/+]{40}")  # AWSKeyDetector's second pattern, case-folded
-# Discord's token class has \d, which holds other scripts' digits: a UTF-8 run misses those
-_DISCORD_HEAD = re.compile(r"[MNO][a-zA-Z\d_-]{23}")
 _RUN_MIN = 23
 # a byte table: [A-Za-z0-9_-] → "a", every other byte (all of non-ASCII characters) → " "; a
 # translate and a substring search run in C (about 2 ns a character; the regex takes 20)

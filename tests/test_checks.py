@@ -263,6 +263,17 @@ def test_geoip_country_names_walk_matches_full_iteration():
 
 
 # --------------------------------------------------------------------------- passing
+STAGE_KEYS = (
+    "raw_logs",
+    "raw_logs_quarantine",
+    "conversations",
+    "scrubbed",
+    "geo_tagged",
+    "classified",
+    "release",
+)
+
+
 def test_every_check_passes_on_good_partitions_and_data_docs_name_the_suites(base, tables):
     assets = [
         real_raw_logs,
@@ -270,16 +281,7 @@ def test_every_check_passes_on_good_partitions_and_data_docs_name_the_suites(bas
         *upstream_stand_ins(tables, "scrubbed", "geo_tagged", "classified", "release"),
         real_release_sft,
     ]
-    keys = [
-        "raw_logs",
-        "raw_logs_quarantine",
-        "conversations",
-        "scrubbed",
-        "geo_tagged",
-        "classified",
-        "release",
-        "release_sft",
-    ]
+    keys = [*STAGE_KEYS, "release_sft"]
     result, evaluations, materialized = run(assets, keys, base)
     assert result.success
     assert set(evaluations) == {c.name for c in CHECKS}
@@ -314,15 +316,7 @@ def test_a_day_without_a_drop_passes_every_check(tmp_path):
         stand_in("classified", CLASSIFIED.empty_table()),
         stand_in("release", empty_release, {"takedown_conversations": 0, "sexual_minors_removed": 0}),
     ]
-    keys = [
-        "raw_logs",
-        "raw_logs_quarantine",
-        "conversations",
-        "scrubbed",
-        "geo_tagged",
-        "classified",
-        "release",
-    ]
+    keys = list(STAGE_KEYS)
     result, evaluations, _ = run(assets, keys, tmp_path)
     assert result.success and len(evaluations) == len(CHECKS)
     assert_passed(evaluations, [c.name for c in CHECKS])

@@ -189,8 +189,7 @@ def plan_drop_runs(
     # The partitions whose window saw a change wait for those raw_logs runs.
     since = now.timestamp()
     for day in changed:
-        for offset in (-1, 0, 1):
-            part = (_day(day) + dt.timedelta(days=offset)).isoformat()
+        for part in _window(day):
             if part not in known or not (start <= _day(part) <= today):
                 continue
             if not is_closed(part, lambda d: d in state, now):
@@ -201,9 +200,10 @@ def plan_drop_runs(
             entry["waits"] = sorted(set(entry["waits"]) | {day})
 
     # Wave 2: partitions whose waited-for raw_logs have all been materialized since.
+    touched = {p for d in changed for p in _window(d)}
     for part in sorted(cursor.pending):
         entry = pending[part]
-        if part in {p for d in changed for p in _window(d)}:
+        if part in touched:
             continue  # changed again in this tick: wait for the new raw_logs run
         if all(raw_logs_done_since(day, entry["since"]) for day in entry["waits"]):
             window = ";".join(state.get(d, "-") for d in _window(part))

@@ -73,9 +73,6 @@ def analytics_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, st
         yield from invocation.stream()
 
 
-ANALYTICS_KEYS = sorted(analytics_dbt_assets.keys, key=lambda k: k.to_user_string())
-
-
 def materialize_analytics(resources: Mapping[str, Any], instance: DagsterInstance | None = None):
     """Materialize every analytics asset (one dbt build, tests included) outside a job."""
     return materialize(

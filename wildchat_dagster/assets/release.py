@@ -31,6 +31,9 @@ from ..partitions import daily_partitions
 from ..resources import StorageResource, ToxicityResource
 
 UPSTREAM_STAGES = ("scrubbed", "geo_tagged", "classified")
+# summarize() numbers reported per split: by dataset_card over all days, by release for its day.
+_CARD_NUMBERS = ("conversations", "turns", "users", "languages", "countries", "models", "toxic_conversations")
+_DAY_NUMBERS = (*_CARD_NUMBERS, "unclassified_conversations", "redacted_conversations")
 
 
 class ReleaseConfig(Config):
@@ -65,11 +68,8 @@ def _upstream_metadata(context: AssetExecutionContext, day: str) -> dict[str, di
     return out
 
 
-def _day_numbers(table: pa.Table, prefix: str) -> dict[str, float]:
-    s = summarize(table)
-    keys = ("conversations", "turns", "users", "languages", "countries", "models", "toxic_conversations",
-            "unclassified_conversations", "redacted_conversations")
-    return {f"{prefix}_{k}": s[k] for k in keys}
+def _numbers(summary: dict, prefix: str, keys: tuple[str, ...]) -> dict[str, float]:
+    return {f"{prefix}_{k}": summary[k] for k in keys}
 
 
 @asset(
@@ -105,8 +105,8 @@ def release(
     context.log.info(f"release[{day}]: " + ", ".join(f"{k}={v}" for k, v in stats.items()))
     metadata = {
         **stats,
-        **_day_numbers(result.full, "full"),
-        **_day_numbers(result.nontoxic, "nontoxic"),
+        **_numbers(summarize(result.full), "full", _DAY_NUMBERS),
+        **_numbers(summarize(result.nontoxic), "nontoxic", _DAY_NUMBERS),
         "takedown_list": takedowns.location,
         "takedown_invalid_entries": takedowns.invalid_entries,
         "provenance": MetadataValue.json({k: v or ["unknown"] for k, v in provenance.items()}),
@@ -143,16 +143,14 @@ def dataset_card(context: AssetExecutionContext, storage: StorageResource) -> Ma
     day = context.partition_key
     store = storage.get()
     uri, summary = write_card(store)
-    full, nontoxic = summary["full"], summary["nontoxic"]
     today = next((d for d in summary["days"] if d["day"] == day), {})
     context.log.info(f"dataset card over {len(summary['days'])} day(s) → {uri}")
-    keys = ("conversations", "turns", "users", "languages", "countries", "models", "toxic_conversations")
     return MaterializeResult(
         metadata={
             "card_uri": uri,
             "days_released": len(summary["days"]),
-            **{f"full_{k}": full[k] for k in keys},
-            **{f"nontoxic_{k}": nontoxic[k] for k in keys},
+            **_numbers(summary["full"], "full", _CARD_NUMBERS),
+            **_numbers(summary["nontoxic"], "nontoxic", _CARD_NUMBERS),
             "takedown_conversations": summary["takedown_conversations"],
             "day_full_conversations": today.get("full", 0),
             "day_nontoxic_conversations": today.get("nontoxic", 0),

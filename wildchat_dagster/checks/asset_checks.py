@@ -156,13 +156,12 @@ def conversations_quality(
     day = context.partition_key
     store = storage.get()
     cols = ["conversation_id", "message_index", "role", "copied_prefix", "turn_identifier"]
-    previous = q.read_columns(store, store.partition_dir("conversations", _shift(day, -1)), cols)
-    raw_day = q.read_columns(store, store.partition_dir("raw_logs", day), ["id", "source_line"])
-    window_ids: list[int] = []
-    for d in (day, _shift(day, 1)):
-        ids = q.read_columns(store, store.partition_dir("raw_logs", d), ["id"])
-        if ids is not None:
-            window_ids += ids["id"].to_pylist()
+    previous = store.read_table(store.partition_dir("conversations", _shift(day, -1)), columns=cols)
+    raw_day = store.read_table(store.partition_dir("raw_logs", day), columns=["id", "source_line"])
+    next_ids = store.read_table(store.partition_dir("raw_logs", _shift(day, 1)), columns=["id"])
+    window_ids = [] if raw_day is None else raw_day["id"].to_pylist()
+    if next_ids is not None:
+        window_ids += next_ids["id"].to_pylist()
     frames = q.conversations_frames(
         _read(store, "conversations", day), previous, raw_day, window_ids, CONVERSATIONS
     )

@@ -374,10 +374,6 @@ SUITES: tuple[SuiteDef, ...] = (
 SUITES_BY_NAME = {s.name: s for s in SUITES}
 
 
-def suites_for(asset: str) -> list[SuiteDef]:
-    return [s for s in SUITES if s.asset == asset]
-
-
 def checks_for(asset: str) -> list[CheckDef]:
     return [c for c in CHECKS if c.asset == asset]
 

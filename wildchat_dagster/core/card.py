@@ -66,6 +66,8 @@ CARD_COLUMNS = (
     "conversation_hash", "conversation_id", "model", "turn", "language", "language_code", "country",
     "toxic", "redacted", "hashed_ips", "toxicity_backends", "flagged_by",
 )
+# What the card reads of each split (an empty table of it stands in for a missing split).
+_CARD_SCHEMA = pa.schema([RELEASE.field(c) for c in CARD_COLUMNS])
 SIZE_CATEGORIES = ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"),
                    (1_000_000, "100K<n<1M"), (10_000_000, "1M<n<10M"), (100_000_000, "10M<n<100M"))
 
@@ -111,10 +113,14 @@ def _count_true(arr: pa.ChunkedArray) -> int:
     return int(pc.sum(pc.cast(arr.fill_null(False), pa.int64())).as_py() or 0) if len(arr) else 0
 
 
+def _turns(table: pa.Table) -> int:
+    return int(pc.sum(table["turn"]).as_py() or 0) if table.num_rows else 0
+
+
 def summarize(table: pa.Table) -> dict:
     """The card's numbers for one set of release rows."""
     n = table.num_rows
-    turns = int(pc.sum(table["turn"]).as_py() or 0) if n else 0
+    turns = _turns(table)
     ips = pc.list_flatten(table["hashed_ips"].combine_chunks()) if n else pa.array([], pa.string())
     languages = _value_counts(table["language"])
     countries = _value_counts(table["country"])
@@ -158,10 +164,10 @@ def read_released_days(storage: Storage) -> list[DayRelease]:
             continue
         table = pq.read_table(storage.full(info.path), filesystem=storage.fs, columns=list(CARD_COLUMNS))
         parts.setdefault(m.group(1), {}).setdefault(m.group(2), []).append(table)
-    empty = pa.schema([RELEASE.field(c) for c in CARD_COLUMNS]).empty_table()
+    empty = _CARD_SCHEMA.empty_table()
     days = []
     for day in sorted(parts):
-        splits = {s: pa.concat_tables(parts[day].get(s, [empty])).cast(empty.schema) for s in SPLITS}
+        splits = {s: pa.concat_tables(parts[day].get(s, [empty])).cast(_CARD_SCHEMA) for s in SPLITS}
         rel = f"{RELEASE_DIR}/dt={day}/{MANIFEST_NAME}"
         manifest = orjson.loads(storage.read_bytes(rel)) if storage.exists(rel) else {}
         days.append(DayRelease(day, splits, manifest))
@@ -180,9 +186,9 @@ def _table(header: list[str], rows: list[list]) -> list[str]:
 
 def build_card(days: list[DayRelease], generated_at: dt.datetime | None = None) -> tuple[str, dict]:
     """The README.md text and the numbers in it (``{"full": ..., "nontoxic": ..., "days": ...}``)."""
-    empty = pa.schema([RELEASE.field(c) for c in CARD_COLUMNS]).empty_table()
     totals = {
-        s: summarize(pa.concat_tables([d.splits[s] for d in days] or [empty])) for s in SPLITS
+        s: summarize(pa.concat_tables([d.splits[s] for d in days] or [_CARD_SCHEMA.empty_table()]))
+        for s in SPLITS
     }
     per_day = []
     for d in days:
@@ -191,7 +197,7 @@ def build_card(days: list[DayRelease], generated_at: dt.datetime | None = None) 
             "day": d.day,
             "full": d.splits["full"].num_rows,
             "nontoxic": d.splits["nontoxic"].num_rows,
-            "turns": int(pc.sum(d.splits["full"]["turn"]).as_py() or 0) if d.splits["full"].num_rows else 0,
+            "turns": _turns(d.splits["full"]),
             "takedown_conversations": stats.get("takedown_conversations", 0),
             "sexual_minors_removed": stats.get("sexual_minors_removed", 0),
         })

@@ -197,8 +197,9 @@ class LanguageIdentifier:
                 code, prob, reliable = None, None, False
             else:
                 code, prob, reliable = cache[text]
+            name = language_name(code)
             out.codes.append(code)
-            out.names.append(language_name(code))
+            out.names.append(name)
             out.confidences.append(prob)
             out.reliable.append(reliable)
             if stats is not None:
@@ -206,7 +207,7 @@ class LanguageIdentifier:
                 stats.empty += code is None
                 stats.unreliable += not reliable
                 if code is not None:
-                    stats.counts[language_name(code)] += 1
+                    stats.counts[name] += 1
         if stats is not None:
             stats.distinct_texts += len(cache)
             stats.workers = max(stats.workers, workers)

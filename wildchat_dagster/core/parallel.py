@@ -68,12 +68,11 @@ def map_in_processes(obj: Any, method: str, items: list, workers: int, *,
     if workers == 1 or len(items) < max(min_items, 2) or not sys.platform.startswith("linux"):
         return run(items), 1
     # One item here before the fork, so what ``method`` loads lazily (a model, an import) is
-    # loaded once, in this process, and shared with the workers.
-    run(items[:1])
+    # loaded once, in this process, and shared with the workers; its result is kept.
+    parts: dict[int, list] = {0: run(items[:1])}
     # At least 4 chunks a process, so that a slow one holds up the end by little.
     chunk_size = max(1, min(chunk_size, -(-len(items) // (workers * 4))))
-    starts = deque(range(0, len(items), chunk_size))
-    parts: dict[int, list] = {}
+    starts = deque(range(1, len(items), chunk_size))
     stop = threading.Event()
     errors: list[BaseException] = []
     in_pool = [0]  # chunks the pool processes returned
@@ -128,6 +127,6 @@ def map_in_processes(obj: Any, method: str, items: list, workers: int, *,
     if errors:
         raise errors[0]
     out: list = []
-    for start in range(0, len(items), chunk_size):
+    for start in (0, *range(1, len(items), chunk_size)):
         out += parts[start]
     return out, (workers if in_pool[0] else 1)

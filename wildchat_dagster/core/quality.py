@@ -11,7 +11,6 @@ not a row property: schema conformance, reconciliations, rates.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import os
 import re
@@ -100,10 +99,17 @@ def _ids(table: pa.Table, names: Sequence[str]) -> dict[str, pd.Series]:
     return {n: _obj(table.column(n).to_pylist()) for n in names}
 
 
+def _parts(storage, rel_dir: str) -> list:
+    """The Parquet parts directly in ``rel_dir`` (not in its subfolders)."""
+    return [f for f in storage.list_files(rel_dir, (".parquet",)) if "/" not in f.path[len(rel_dir) + 1 :]]
+
+
 def read_columns(storage, rel_dir: str, columns: Sequence[str] | None = None) -> pa.Table | None:
     """The columns (of those asked for, the ones that exist) of the Parquet parts directly in
-    ``rel_dir``; None when there is none. Reads only those column chunks, not whole files."""
-    parts = [f for f in storage.list_files(rel_dir, (".parquet",)) if "/" not in f.path[len(rel_dir) + 1 :]]
+    ``rel_dir``; None when there is none. Reads only those column chunks, not whole files.
+    Unlike ``Storage.read_table(columns=...)``, a column a part lacks is left out, not an
+    error: for reads that accept an older layout (release's sexual/minors flag)."""
+    parts = _parts(storage, rel_dir)
     if not parts:
         return None
     tables = []
@@ -117,7 +123,7 @@ def read_columns(storage, rel_dir: str, columns: Sequence[str] | None = None) ->
 
 def count_rows(storage, rel_dir: str) -> int | None:
     """Row count of a partition from the Parquet footers only; None when absent."""
-    parts = [f for f in storage.list_files(rel_dir, (".parquet",)) if "/" not in f.path[len(rel_dir) + 1 :]]
+    parts = _parts(storage, rel_dir)
     if not parts:
         return None
     total = 0
@@ -704,7 +710,3 @@ def release_frames(
             "sexual_minors_removed": minors_removed,
         },
     )
-
-
-def iso_day(day: str | dt.date) -> str:
-    return day if isinstance(day, str) else day.isoformat()

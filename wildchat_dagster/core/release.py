@@ -40,13 +40,13 @@ from .schema import (
     RELEASE_OPENAI_MODERATION,
 )
 from .storage import Storage
+from .toxicity import DEFAULT_EMBEDDED_THRESHOLD
+from .toxicity import WILDCHAT_DETOXIFY_THRESHOLD as DEFAULT_DETOXIFY_THRESHOLD
 
 SPLITS = ("full", "nontoxic")
 # Backend names as they appear in the release's `toxicity_backends` / `flagged_by` columns.
 BACKENDS = ("openai_moderation", "detoxify", "embedded")
-# WildChat counted a Detoxify toxicity above 0.1 as toxic; the offline classifier is a probability.
-DEFAULT_DETOXIFY_THRESHOLD = 0.1
-DEFAULT_EMBEDDED_THRESHOLD = 0.5
+# build_release's default thresholds: WildChat's Detoxify 0.1, the embedded backend's default.
 
 DEFAULT_TAKEDOWNS = "takedowns/takedowns.txt"  # relative to the storage base
 TAKEDOWNS_ENV = "WILDCHAT_TAKEDOWNS"
@@ -202,6 +202,10 @@ def _np_bool(arr: pa.Array, fill: bool = False) -> np.ndarray:
     return arr.fill_null(fill).to_numpy(zero_copy_only=False).astype(bool)
 
 
+def _np_valid(arr: pa.Array) -> np.ndarray:
+    return np.asarray(arr.is_valid()).astype(bool)
+
+
 class _Segments:
     """Conversation boundaries over the sorted message table."""
 
@@ -219,7 +223,7 @@ class _Segments:
 
     def any_nullable(self, arr: pa.Array) -> pa.Array:
         """Any true among the valid values; null where every value is null."""
-        valid = self.any(np.asarray(arr.is_valid()).astype(bool))
+        valid = self.any(_np_valid(arr))
         return pa.array(self.any(_np_bool(arr)), pa.bool_(), mask=~valid)
 
     def sum(self, values: np.ndarray) -> np.ndarray:
@@ -303,7 +307,7 @@ def _name_lists(masks: list[np.ndarray], names: tuple[str, ...]) -> pa.ListArray
 
 def _distinct_user_ips(seg: _Segments, hashed_ip: pa.Array, is_user: np.ndarray) -> pa.ListArray:
     """Per conversation, its user messages' distinct hashed IPs in order of first use."""
-    rows = np.nonzero(is_user & np.asarray(hashed_ip.is_valid()).astype(bool))[0]
+    rows = np.nonzero(is_user & _np_valid(hashed_ip))[0]
     t = pa.table({"conv": seg.index[rows], "ip": hashed_ip.take(pa.array(rows)), "row": rows})
     firsts = t.group_by(["conv", "ip"], use_threads=False).aggregate([("row", "min")])
     firsts = firsts.sort_by([("conv", "ascending"), ("row_min", "ascending")])
@@ -470,9 +474,9 @@ def _nest(
     openai_src, detox_src = col["openai_moderation"], col["detoxify_moderation"]
     emb_src = col["embedded_toxicity"]
     has = {
-        "openai_moderation": seg.any(np.asarray(openai_src.is_valid()).astype(bool)),
-        "detoxify": seg.any(np.asarray(detox_src.is_valid()).astype(bool)),
-        "embedded": seg.any(np.asarray(emb_src.is_valid()).astype(bool)),
+        "openai_moderation": seg.any(_np_valid(openai_src)),
+        "detoxify": seg.any(_np_valid(detox_src)),
+        "embedded": seg.any(_np_valid(emb_src)),
     }
     typ = {name: RELEASE.field(name).type for name in ("openai_moderation", "detoxify_moderation")}
     openai = seg.nested(_openai_release(openai_src), has["openai_moderation"], typ["openai_moderation"])

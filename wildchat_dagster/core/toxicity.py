@@ -493,6 +493,9 @@ def add_toxicity_columns(table: pa.Table, backends: Sequence[Backend],
     n = len(texts)
     unique = list(dict.fromkeys(t for t in texts if not _is_blank(t)))
     position = {t: i for i, t in enumerate(unique)}
+    # (row, index into unique) of every non-blank message, shared by all backends.
+    scored_rows = [(row, position[text]) for row, text in enumerate(texts) if not _is_blank(text)]
+    del position
     stats.messages += n
     stats.scored_texts += len(unique)
 
@@ -507,10 +510,8 @@ def add_toxicity_columns(table: pa.Table, backends: Sequence[Backend],
         stats.workers = max(stats.workers, getattr(backend, "workers_used", 1))
         flagged = 0
         column = columns[backend.column]
-        for row, text in enumerate(texts):
-            if _is_blank(text):
-                continue
-            result = results[position[text]]
+        for row, i in scored_rows:
+            result = results[i]
             column[row] = result
             if backend.flags(result):
                 toxic[row] = True

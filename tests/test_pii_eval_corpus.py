@@ -2,6 +2,7 @@
 default scrubber's recall and precision on it held at measured floors (core/pii_eval.py)."""
 
 import ipaddress
+import json
 import re
 from collections import Counter
 
@@ -19,13 +20,17 @@ from stdnum.ru import inn
 from stdnum.tr import tckimlik
 from stdnum.us import itin, ssn
 
+from wildchat_dagster.core.pii import PiiConfig, PiiScrubber
 from wildchat_dagster.core.pii_eval import (
     BENIGN_KINDS,
     CATEGORIES,
     CORPUS_DIR,
     CORPUS_LANGUAGES,
     WHO_CATEGORIES,
+    evaluate_corpus,
     load_corpus,
+    score_corpus,
+    survives,
 )
 
 
@@ -161,3 +166,126 @@ def test_benign_private_ips_are_not_global(corpus):
 
 def test_corpus_files_are_the_ones_loaded():
     assert sorted(p.stem for p in CORPUS_DIR.glob("*.jsonl")) == sorted(CORPUS_LANGUAGES)
+
+
+# --- the scoring rule (core/pii_eval.survives): known answers ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("category", "value", "scrubbed", "survived"),
+    [
+        # names: any token of 2+ letters, as a whole word; particles and honorifics do not count
+        ("NAME", "Maeve Gallagher", "Cheers, <PERSON> Gallagher", True),
+        ("NAME", "Maeve Gallagher", "Cheers, <PERSON>", False),
+        ("NAME", "Hannah Okonkwo-Reyes", "Yours, <PERSON>-Reyes", True),
+        ("NAME", "Dev", "Hi Dev!", True),
+        ("NAME", "Dev", "see the dev server", False),
+        ("NAME", "Camila de Souza", "a casa de <PERSON>", False),
+        ("NAME", "刘思远", "姓名：<PERSON>，刘思远的简历", True),
+        ("NAME", "高橋 健太", "営業部　<PERSON> 健太", True),
+        # numbers: reformatted, or more than half of the digits (6+) in one number
+        ("PHONE", "+33 6 12 34 56 78", "appelle le 06 12 34 56 78", True),
+        ("PHONE", "+33 6 12 34 56 78", "appelle le +33 6 <PHONE>", False),
+        ("PHONE", "+44 7700 900123", "call +44 <PHONE> or 7700 900 123", True),
+        ("PHONE", "+44 7700 900123", "it was 2019 and 44 people, 77 rooms", False),
+        ("CARD", "4539 1488 0343 6467", "card 4539148803436467 exp", True),
+        ("CARD", "4539 1488 0343 6467", "card ending 6467", False),
+        ("NATIONAL_ID", "SX 94 20 07 C", "NI number SX942007C", True),
+        ("NATIONAL_ID", "123.456.789-09", "cpf <CPF>, pedido 123", False),
+        ("DOB", "14/03/1996", "born 1996", False),
+        ("DOB", "14/03/1996", "born 14.03.1996", True),
+        ("IP", "81.2.69.142", "host 81.2.69.<IP>", False),
+        # e-mail local part, profile handle, secret and password pieces, address segments
+        ("EMAIL", "jwhitfield.stats@gmail.com", "mail jwhitfield.stats at gmail", True),
+        ("EMAIL", "jwhitfield.stats@gmail.com", "mail <EMAIL>", False),
+        ("SOCIAL_URL", "https://vk.com/alina_safonova_98", "ВК: alina_safonova_98", True),
+        ("SECRET", "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", 'token="hf_<SECRET>QpAiFHszBzcsc"', True),
+        ("SECRET", "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", 'token="<SECRET>"', False),
+        ("PASSWORD", "sunflower-lagoon-88", "password is <PASSWORD>", False),
+        ("PASSWORD", "sunflower-lagoon-88", "password is sunflower-<X>", True),  # 8+ characters left
+        ("PASSWORD", "sunflower-lagoon-88", "password is sunflower-lagoon", True),
+        ("ADDRESS", "Flat 4B, 27 Marlborough Road, Leicester LE2 1PT", "lives at 27 Marlborough Road", True),
+        ("ADDRESS", "Flat 4B, 27 Marlborough Road, Leicester LE2 1PT", "lives in Leicester", False),
+    ],
+)
+def test_survival_rule(category, value, scrubbed, survived):
+    assert survives(category, value, [scrubbed]) is survived
+
+
+def test_a_value_repeated_by_the_assistant_counts_as_missed_and_as_an_echo():
+    conv = {
+        "id": "xx-001",
+        "lang": "en",
+        "context": "chat",
+        "messages": [
+            {"role": "user", "content": "im Jordan Whitfield, call 617-521-2943"},
+            {"role": "assistant", "content": "Hi Jordan! I'll call 617-521-2943."},
+        ],
+        "planted": [
+            {"value": "Jordan Whitfield", "category": "NAME", "context": "chat", "who": "self"},
+            {"value": "617-521-2943", "category": "PHONE", "context": "chat", "who": "self"},
+        ],
+        "benign": [],
+    }
+    user_only = {"xx-001": ["im <PERSON>, call <PHONE>", "Hi Jordan! I'll call 617-521-2943."]}
+    report = score_corpus([conv], user_only)
+    assert report.recall["NAME"].hits == 0 and report.recall["PHONE"].hits == 0
+    assert report.echo["PHONE"].total == 1 and report.echo["PHONE"].hits == 0
+    clean = {"xx-001": ["im <PERSON>, call <PHONE>", "Hi <PERSON>! I'll call <PHONE>."]}
+    report = score_corpus([conv], clean)
+    assert report.overall_recall.hits == 2 and not report.misses
+    # counts only: nothing planted reaches the report's dictionary
+    dumped = json.dumps(score_corpus([conv], user_only).as_dict())
+    assert "Whitfield" not in dumped and "521" not in dumped
+
+
+# --- floors: the default scrubber on the corpus --------------------------------------------------
+
+# category: (floor, goal). Floors are today's measurement rounded down (main at ffb6fcd, before the
+# issue-14 recall work); goals are issue 14's targets. Raise the floors as the recall work lands.
+RECALL_FLOORS = {
+    "EMAIL": (0.85, 1.0),
+    "PHONE": (0.40, 1.0),
+    "CARD": (1.0, 1.0),
+    "IBAN": (1.0, 1.0),
+    "NATIONAL_ID": (0.20, 1.0),
+    "PASSPORT": (0.05, 1.0),
+    "IP": (1.0, 1.0),
+    "SOCIAL_URL": (0.0, 1.0),
+    "SECRET": (0.55, 1.0),
+    "PASSWORD": (0.22, 1.0),
+    "NAME": (0.09, 0.95),  # goal for self names (and form/resume/letter headers); third: a policy
+    "ADDRESS": (0.05, 0.95),
+    "DOB": (0.0, 0.95),
+}
+SELF_NAME_FLOOR = (0.10, 0.95)  # (floor, goal) for names the writer gives as their own
+BENIGN_FLOOR = (0.97, 0.95)  # all benign kinds together: goal ≥ 0.95 kept, floor today's 0.99
+BENIGN_KIND_FLOORS = {"hotline": 0.85}  # every other kind: 1.0 today
+
+
+@pytest.fixture(scope="module")
+def corpus_report(corpus):
+    scrubber = PiiScrubber(PiiConfig(workers=1))
+    return evaluate_corpus(corpus, scrubber=scrubber)
+
+
+def test_default_scrubber_recall_floors(corpus_report):
+    low = {
+        cat: f"{t.hits}/{t.total}"
+        for cat, t in corpus_report.recall.items()
+        if t.rate < RECALL_FLOORS[cat][0]
+    }
+    assert not low, f"recall below floor (category: removed/planted): {low}"
+    self_names = corpus_report.by_who[("NAME", "self")]
+    assert self_names.rate >= SELF_NAME_FLOOR[0], f"{self_names.hits}/{self_names.total}"
+
+
+def test_default_scrubber_keeps_benign_look_alikes(corpus_report):
+    kept = corpus_report.overall_benign
+    assert kept.total >= 150 and kept.rate >= BENIGN_FLOOR[0], f"{kept.hits}/{kept.total}"
+    low = {
+        kind: f"{t.hits}/{t.total}"
+        for kind, t in corpus_report.benign.items()
+        if t.rate < BENIGN_KIND_FLOORS.get(kind, 1.0)
+    }
+    assert not low, f"benign kept below floor (kind: kept/items): {low}"

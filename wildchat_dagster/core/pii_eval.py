@@ -188,6 +188,13 @@ _NAME_PARTICLES = frozenset(
 _SEPARATORS = re.compile(r"[\s\-./()]+")
 _NUMBER_RUN = re.compile(r"\d(?:[\s().\-/+]{0,2}\d)*")
 _SPACELESS_SCRIPT = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+_SHORT = {
+    "NATIONAL_ID": "NAT_ID",
+    "PASSPORT": "PASSPT",
+    "SOCIAL_URL": "SOCIAL",
+    "PASSWORD": "PASSWD",
+    "ADDRESS": "ADDR",
+}  # column headers of the context table
 _CORPUS_START = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 
 
@@ -499,9 +506,15 @@ def format_corpus_report(report: CorpusReport, baseline: CorpusReport | None = N
             line += f"{(b.rate if b else float('nan')):>16.3f}"
         out.append(line)
     contexts = sorted({ctx for _, ctx in report.by_context})
+    short = {c: _SHORT.get(c, c) for c in cats}
     out.append("")
     out.append(
-        _grid("Recall, category × context", cats, contexts, lambda r, c: report.by_context.get((r, c)))
+        _grid(
+            "Recall, context × category",
+            contexts,
+            [short[c] for c in cats],
+            lambda r, c: report.by_context.get((next(k for k, v in short.items() if v == c), r)),
+        )
     )
     langs = [lang for lang in CORPUS_LANGUAGES if any((c, lang) in report.by_language for c in cats)]
     out.append("")

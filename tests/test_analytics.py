@@ -17,13 +17,17 @@ import pytest
 from dagster import AssetKey, DagsterInstance, materialize
 
 from wildchat_dagster.assets.analytics import ANALYTICS_GROUP, analytics_dbt_assets, dbt_resource
+from wildchat_dagster.assets.prompt_analysis import prompt_clusters, prompt_signatures
 from wildchat_dagster.core.analytics import (
     ANALYTICS_MODELS,
     ensure_manifest,
     manifest_is_current,
     warehouse_path,
 )
+from wildchat_dagster.core.generate_jailbreaks import FAMILIES, variant
+from wildchat_dagster.core.prompt_analysis import category_shares, family_summary
 from wildchat_dagster.core.schema import RELEASE
+from wildchat_dagster.io import ParquetIOManager
 from wildchat_dagster.resources import StorageResource
 
 REPO = Path(__file__).resolve().parents[1]
@@ -66,6 +70,8 @@ def _conversation(rng, cid, day, j, prompts, answers, with_embedded):
     language, country = rng.choice(LANGUAGES), rng.choice(COUNTRIES)
     hashed_ip = None if j == 3 else f"{rng.randrange(12):064x}"
     first = REPEATED_PROMPTS[j % 3] if j % 2 == 0 else prompts.pop()
+    if j in (7, 13, 19):  # a long templated jailbreak, varied per user: one family across both days
+        first, _ = variant(FAMILIES[0], random.Random(f"{day}-{j}"), prompts.pop())
     if j == 4:
         first = "  Hello \n"  # the same first prompt as "Hello" once trimmed
     messages, openai, detox, embedded = [], [], [], []
@@ -208,6 +214,16 @@ def expected_stats(rows: list[dict], detoxify_threshold=0.1, embedded_threshold=
     return {"overall": overall, "dists": dists, "toxicity": dict(tox), "top": top}
 
 
+def analyse_prompts(base: Path, instance: DagsterInstance) -> pa.Table:
+    """prompt_signatures for each released day, then prompt_clusters (what the dbt models read)."""
+    parquet = {"storage": StorageResource(base=str(base)), "io_manager": ParquetIOManager(base=str(base))}
+    for day in DAYS:
+        assert materialize([prompt_signatures], resources=parquet, instance=instance,
+                           partition_key=day.isoformat()).success
+    result = materialize([prompt_clusters], resources=parquet, instance=instance)
+    return result.output_for_node("prompt_clusters")
+
+
 # -- the test ------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
@@ -217,16 +233,19 @@ def built(tmp_path_factory):
     mp = pytest.MonkeyPatch()
     mp.delenv("WILDCHAT_WAREHOUSE", raising=False)
     try:
+        storage = StorageResource(base=str(base))
+        instance = DagsterInstance.ephemeral()
+        clusters = analyse_prompts(base, instance)
         result = materialize(
             [analytics_dbt_assets],
-            resources={"dbt": dbt_resource(), "storage": StorageResource(base=str(base))},
-            instance=DagsterInstance.ephemeral(),
+            resources={"dbt": dbt_resource(), "storage": storage},
+            instance=instance,
             raise_on_error=False,
         )
         warehouse = warehouse_path(str(base), {})
     finally:
         mp.undo()
-    return result, warehouse, rows
+    return result, warehouse, rows, clusters
 
 
 def _table(warehouse, model):
@@ -235,7 +254,7 @@ def _table(warehouse, model):
 
 
 def test_every_model_builds_and_every_dbt_test_passes_as_an_asset_check(built):
-    result, warehouse, _ = built
+    result, warehouse, _, _ = built
     assert result.success
     materialized = {e.asset_key for e in result.get_asset_materialization_events()}
     assert {AssetKey(m) for m in ANALYTICS_MODELS} <= materialized
@@ -246,7 +265,7 @@ def test_every_model_builds_and_every_dbt_test_passes_as_an_asset_check(built):
 
 
 def test_overall_stats_equal_python(built):
-    _, warehouse, rows = built
+    _, warehouse, rows, _ = built
     want = expected_stats(rows)["overall"]
     (got,) = _table(warehouse, "overall_stats")
     assert want["conversations"] == 40  # the full split only; the nontoxic decoys are not counted
@@ -258,7 +277,7 @@ def test_overall_stats_equal_python(built):
 
 @pytest.mark.parametrize("dim", ["language", "country", "model"])
 def test_distributions_equal_python(built, dim):
-    _, warehouse, rows = built
+    _, warehouse, rows, _ = built
     want = expected_stats(rows)["dists"][dim]
     got_rows = _table(warehouse, f"{dim}_distribution")
     got = {r[dim]: {k: r[k] for k in ("conversations", "share", "turns", "users")} for r in got_rows}
@@ -271,7 +290,7 @@ def test_distributions_equal_python(built, dim):
 
 
 def test_toxicity_by_month_equals_python_per_backend_and_role(built):
-    _, warehouse, rows = built
+    _, warehouse, rows, _ = built
     want = expected_stats(rows)["toxicity"]
     got = {(r["month"], r["backend"], r["role"]): r for r in _table(warehouse, "toxicity_by_month")}
     assert got.keys() == want.keys()
@@ -283,7 +302,7 @@ def test_toxicity_by_month_equals_python_per_backend_and_role(built):
 
 
 def test_top_prompts_are_the_most_repeated_first_prompts(built):
-    _, warehouse, rows = built
+    _, warehouse, rows, _ = built
     want = expected_stats(rows)["top"]
     got = [{k: r[k] for k in ("rank", "prompt", "conversations", "users", "prompt_tokens")}
            for r in _table(warehouse, "top_prompts")]
@@ -291,10 +310,32 @@ def test_top_prompts_are_the_most_repeated_first_prompts(built):
     assert got[0]["conversations"] >= 7 and {r["prompt"] for r in got} >= set(REPEATED_PROMPTS)
 
 
+def test_jailbreak_families_and_categories_equal_python(built):
+    """The dbt models aggregate prompt_clusters as core/prompt_analysis.py does; the planted
+    template (three users, two days) is one family, and nothing else is."""
+    _, warehouse, rows, clusters = built
+    want = family_summary(clusters)
+    got = _table(warehouse, "jailbreak_families")
+    assert len(got) == len(want) == 1
+    (fam,), (exp,) = got, want
+    assert (fam["conversations"], fam["users"], fam["jailbroken_conversations"]) == (
+        exp["conversations"], exp["users"], exp["successes"])
+    assert fam["conversations"] == 6  # j = 7, 13, 19 on both days
+    assert fam["success_rate"] == pytest.approx(exp["success_rate"])
+    toxic_replies = sum(
+        any(m["role"] == "assistant" and m["toxic"] for m in r["conversation"])
+        for r in rows if r["conversation_id"].endswith(("-7", "-13", "-19"))
+    )
+    assert fam["jailbroken_conversations"] == toxic_replies
+    assert (fam["first_day"], fam["last_day"]) == DAYS and "dan" in fam["markers"]
+    shares = {r["category"]: r["share"] for r in _table(warehouse, "prompt_categories")}
+    assert shares == pytest.approx(category_shares(clusters))
+
+
 def test_tokenizer_per_message_sql_equals_python(built):
     """The SQL tokenizer (RE2 regexes in dbt/macros/tokens.sql) counts every message as the Python
     character scan does, and both count known strings as by hand."""
-    _, warehouse, rows = built
+    _, warehouse, rows, _ = built
     cases = {
         "Hello, world!": 4, "snake_case_name(42)": 4, "写一首诗": 4, "abc中文": 3, "e\u0301tude": 1,
         "a\u00a0b\tc\n": 3, "🙂👍🏽": 3, "": 0, None: 0,
@@ -327,6 +368,7 @@ def test_release_on_s3_is_read_offline_through_the_httpfs_wheel(tmp_path, s3_env
     """Storage s3://: dbt-duckdb loads httpfs from the duckdb-extension-httpfs wheel (nothing is
     downloaded: auto-install is off) and reads the release from a local moto S3 endpoint."""
     rows = write_release(tmp_path / "local", per_day=6)
+    analyse_prompts(tmp_path / "local", DagsterInstance.ephemeral())
     bucket = s3_env.new_bucket()
     client = s3_env.client()
     for path in sorted((tmp_path / "local").rglob("*.parquet")):
@@ -362,6 +404,20 @@ def test_before_any_release_the_run_fails_with_a_clear_reason(tmp_path, monkeypa
     (failure,) = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
     assert "no release yet" in str(failure.event_specific_data.error)
     assert not (tmp_path / "wh.duckdb").exists()
+
+
+def test_without_prompt_clusters_the_run_fails_naming_the_assets_to_materialize(tmp_path, monkeypatch):
+    monkeypatch.setenv("WILDCHAT_WAREHOUSE", str(tmp_path / "wh.duckdb"))
+    write_release(tmp_path, per_day=3)
+    result = materialize(
+        [analytics_dbt_assets],
+        resources={"dbt": dbt_resource(), "storage": StorageResource(base=str(tmp_path))},
+        instance=DagsterInstance.ephemeral(),
+        raise_on_error=False,
+    )
+    assert not result.success
+    (failure,) = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    assert "materialize `prompt_signatures`" in str(failure.event_specific_data.error)
 
 
 def test_a_fresh_clone_gets_its_manifest_from_dbt_parse_without_a_database(tmp_path, monkeypatch):

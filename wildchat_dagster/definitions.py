@@ -9,6 +9,7 @@ from .assets.analytics import analytics_dbt_assets, dbt_resource
 from .assets.classified import classified
 from .assets.conversations import conversations
 from .assets.geo_tagged import geo_tagged
+from .assets.prompt_analysis import prompt_clusters, prompt_signatures
 from .assets.raw_logs import raw_logs
 from .assets.release import dataset_card, release, release_sft
 from .assets.scrubbed import scrubbed
@@ -29,6 +30,9 @@ from .sensors import raw_log_drops_sensor
 PIPELINE_ASSETS = [
     raw_logs, conversations, scrubbed, geo_tagged, classified, release, release_sft, dataset_card,
 ]
+# Near-duplicate prompts, jailbreak families, categories (docs/analytics.md): signatures per day,
+# clusters over all days; the dbt models jailbreak_families and prompt_categories read the clusters.
+PROMPT_ANALYSIS_ASSETS = [prompt_signatures, prompt_clusters]
 
 # The whole chain for one day; backfills fan out one run per partition.
 daily_chain_job = define_asset_job(
@@ -43,7 +47,8 @@ daily_chain_job = define_asset_job(
 def build_definitions(storage_base: str | None = None) -> Definitions:
     base = storage_base or storage_base_from_env()
     return Definitions(
-        assets=[*PIPELINE_ASSETS, analytics_dbt_assets],  # analytics: dbt models + tests (docs/analytics.md)
+        # analytics: dbt models + tests (docs/analytics.md)
+        assets=[*PIPELINE_ASSETS, *PROMPT_ANALYSIS_ASSETS, analytics_dbt_assets],
         asset_checks=ASSET_CHECKS,  # GX suites per asset, blocking where bad data must stop (docs/quality.md)
         jobs=[daily_chain_job],
         executor=in_process_executor,  # UI materializations and backfills too (see daily_chain)

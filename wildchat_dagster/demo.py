@@ -69,8 +69,12 @@ def main(argv: list[str] | None = None) -> int:
     if check_errors:
         print(f"{check_errors} check evaluation(s) failed with ERROR severity: see `make ui`, the Data Docs")
         return 1
-    # Analytics (docs/analytics.md): one dbt build over every released day; prints overall_stats.
+    # Near-duplicate prompts, jailbreak families, categories (docs/analytics.md), then the dbt build.
     from .assets.analytics import run_demo_analytics
+    from .assets.prompt_analysis import run_demo_prompt_analysis
+
+    if not run_demo_prompt_analysis([d.isoformat() for d in days], resources, instance):
+        return 1
 
     if not run_demo_analytics(storage, resources, instance):
         return 1

@@ -8,6 +8,8 @@ with totals as (
     select 'country_distribution', sum(conversations), sum(share) from {{ ref('country_distribution') }}
     union all
     select 'model_distribution', sum(conversations), sum(share) from {{ ref('model_distribution') }}
+    union all
+    select 'prompt_categories', sum(conversations), sum(share) from {{ ref('prompt_categories') }}
 )
 
 select totals.*

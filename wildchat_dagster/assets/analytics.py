@@ -63,6 +63,10 @@ def analytics_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, st
     if not released:
         raise Failure(f"no release yet: nothing under {dbt_args['storage']}/release/dt=*/split=full/; "
                       "materialize `release` for at least one day first")
+    if not storage.get().list_files("prompt_clusters", (".parquet",)):
+        raise Failure(f"no prompt_clusters yet under {dbt_args['storage']}/prompt_clusters/: materialize "
+                      "`prompt_signatures` for the released days and then `prompt_clusters` first "
+                      "(the jailbreak_families and prompt_categories models read it)")
     context.log.info(f"{len(released)} released day file(s) in the full split")
     context.log.info(f"dbt build over {dbt_args['storage']}/release (full split) → {dbt_args['warehouse']}")
     # A private target directory per run: artifacts do not pile up under dbt/target.

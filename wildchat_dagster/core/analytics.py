@@ -25,6 +25,8 @@ ANALYTICS_MODELS = (
     "model_distribution",
     "toxicity_by_month",
     "top_prompts",
+    "jailbreak_families",
+    "prompt_categories",
 )
 OVERALL_STATS_LABELS = {
     "conversations": "conversations",

@@ -48,6 +48,8 @@ from pathlib import Path
 import maxminddb
 from faker import Faker
 
+from .generate_jailbreaks import FAMILIES_BY_LANGUAGE, JailbreakFamily, jailbroken_reply, variant
+
 DROP_FOLDER = "raw_logs_drop"
 GROUND_TRUTH_FOLDER = "ground_truth"
 PART_STEM = "part-00000.jsonl"
@@ -324,6 +326,9 @@ class Conversation:
         self.consent = True
         self.canned_with: int | None = None
         self.toxic: str | None = None
+        self.jailbreak: JailbreakFamily | None = None  # a planted jailbreak family (toxic == "jailbreak")
+        self.jailbroken = False  # its first reply is the jailbroken (toxic) one
+        self.persona = ""
         self.has_pii = False
         self.rows: list[PendingRow] = []
         self.pending = 0
@@ -347,6 +352,8 @@ class Conversation:
             "crosses_midnight": len(days) > 1,
             "canned_with": self.canned_with,
             "toxic": self.toxic,
+            "jailbreak_family": self.jailbreak.name if self.jailbreak else None,
+            "jailbroken": self.jailbroken,
             "pii": self.has_pii,
             "truncated": len(written) < len(self.rows),
         }
@@ -851,6 +858,10 @@ class _ConversationBuilder:
         self.benign: str | None = None
         if not canned and pack.insults and rng.random() < SHARE_TOXIC:
             conversation.toxic = "jailbreak" if pack.jailbreaks and rng.random() < 0.5 else "insult"
+            families = FAMILIES_BY_LANGUAGE.get(pack.code, ())
+            if conversation.toxic == "jailbreak" and families:
+                conversation.jailbreak = rng.choice(families)
+                conversation.jailbroken = rng.random() < conversation.jailbreak.success
         elif rng.random() < SHARE_PII:
             conversation.has_pii = True
             if canned:  # turn 1 is replayed verbatim by the other user of the pair
@@ -933,7 +944,12 @@ class _ConversationBuilder:
         if turn == 1 and opening is not None:
             return opening.prompt, opening.prompt_kind, []
         planted: list[tuple[str, str, str]] = []
-        if turn == 1 and self.conversation.toxic:
+        if turn == 1 and self.conversation.jailbreak:
+            kind = "jailbreak"
+            request = self.rng.choice(self.pack.requests).replace("{topic}", self.topic)
+            text, self.conversation.persona = variant(self.conversation.jailbreak, self.rng, request)
+            parts = [text]
+        elif turn == 1 and self.conversation.toxic:
             kind = self.conversation.toxic
             parts = composer.prompt(kind, self.topic)
         elif turn == 1 and self.benign:
@@ -962,6 +978,8 @@ class _ConversationBuilder:
         return "code", composer.code_prompt(snippet), snippet
 
     def _reply(self, kind: str, turn: int) -> tuple[Message, list[tuple[str, str, str]]]:
+        if kind == "jailbreak" and self.conversation.jailbroken:
+            return self._message("assistant", [jailbroken_reply(self.rng, self.conversation.persona)]), []
         parts = self.composer.reply(kind, self.topic)
         planted: list[tuple[str, str, str]] = []
         if self.pii_in_reply and turn in self.pii_turns and kind not in ("short", "midjourney"):

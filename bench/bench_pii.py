@@ -5,7 +5,7 @@
 
 Corpora: ``wildchat`` is the 186 real WildChat-1M conversations in ../shared/data (1,487
 messages, already scrubbed once by AI2, so little PII); ``generated`` is one day of the
-project's sample logs (core/generate.py: planted PII and secrets, regenerations and edits
+project's sample logs (core/generate/: planted PII and secrets, regenerations and edits
 that copy prefixes, canned prompts) linked into a conversations partition, as the asset sees it.
 
 Measured in the same run, on the same machine, with models loaded beforehand (not timed):

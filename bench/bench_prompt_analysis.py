@@ -23,7 +23,7 @@ import pyarrow as pa
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from wildchat_dagster.core.generate_jailbreaks import FAMILIES, variant  # noqa: E402
+from wildchat_dagster.core.generate.jailbreaks import FAMILIES, variant  # noqa: E402
 from wildchat_dagster.core.prompt_analysis import cluster_table, signature_table  # noqa: E402
 from wildchat_dagster.core.schema import RELEASE  # noqa: E402
 
@@ -48,8 +48,9 @@ def prompts(n: int, seed: int = 0) -> list[str]:
 
 
 def release_rows(texts: list[str], day: str) -> pa.Table:
-    rows = [{"conversation_id": f"{day}-{i:07d}", "conversation_hash": f"{i:032x}", "hashed_ip": f"u{i % 9000}",
-             "conversation": [{"role": "user", "content": t}, {"role": "assistant", "content": "ok", "toxic": False}],
+    reply = {"role": "assistant", "content": "ok", "toxic": False}
+    rows = [{"conversation_id": f"{day}-{i:07d}", "conversation_hash": f"{i:032x}",
+             "hashed_ip": f"u{i % 9000}", "conversation": [{"role": "user", "content": t}, reply],
              "flagged_by": []} for i, t in enumerate(texts)]
     schema = pa.schema([RELEASE.field(c) for c in ("conversation_id", "conversation_hash", "hashed_ip",
                                                    "conversation", "flagged_by")])

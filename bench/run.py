@@ -3,7 +3,7 @@
     .venv/bin/python bench/run.py [--turns 20000] [--json] [--workers W] [--baseline-turns 100]
                                   [--no-window] [--days 1] [--isolate] [--profile] [--keep DIR]
 
-1. Generates WildChat-like raw log drops with the project's generator (core/generate.py) into a
+1. Generates WildChat-like raw log drops with the project's generator (core/generate/) into a
    temporary directory, in a child process (so the generator's memory is not ours): the measured
    day D holds about ``--turns`` turns, and D-1 and D+1 are generated too because
    ``conversations[D]`` reads ``raw_logs[D-1..D+1]`` (``--no-window``: day D alone).

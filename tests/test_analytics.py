@@ -24,7 +24,7 @@ from wildchat_dagster.core.analytics import (
     manifest_is_current,
     warehouse_path,
 )
-from wildchat_dagster.core.generate_jailbreaks import FAMILIES, variant
+from wildchat_dagster.core.generate.jailbreaks import FAMILIES, variant
 from wildchat_dagster.core.prompt_analysis import category_shares, family_summary
 from wildchat_dagster.core.schema import RELEASE
 from wildchat_dagster.io import ParquetIOManager

@@ -13,7 +13,7 @@ import pyarrow as pa
 import pytest
 
 from wildchat_dagster.core.generate import generate_drops
-from wildchat_dagster.core.generate_jailbreaks import FAMILIES, jailbroken_reply, variant
+from wildchat_dagster.core.generate.jailbreaks import FAMILIES, jailbroken_reply, variant
 from wildchat_dagster.core.jailbreaks import markers_in
 from wildchat_dagster.core.near_dup import cluster, jaccard, shingles, signatures
 from wildchat_dagster.core.prompt_analysis import SIGNATURES, cluster_table, family_summary

@@ -1,4 +1,4 @@
-"""Jailbreak families the generator plants (core/generate.py): templates with variations, and
+"""Jailbreak families the generator plants (core/generate/): templates with variations, and
 whether the model was "jailbroken" (its reply is toxic), so tests can check that the families
 are found with the right members and success rates (core/jailbreaks.py, dbt jailbreak_families).
 

@@ -1,0 +1,123 @@
+"""Turkish: hand-written sentences, cues and templates."""
+
+from __future__ import annotations
+
+from .pack import make_pack
+
+TURKISH = make_pack(
+    code="tr",
+    weight=1.5,
+    faker_locale="tr_TR",
+    accept_languages=("tr-TR,tr;q=0.9,en-US;q=0.8,en;q=0.7", "tr,en-US;q=0.9,en;q=0.8"),
+    countries=(("TR", 95), ("DE", 5)),
+    chars_per_token=2.8,
+    length_factor=1.0,
+    sep=" ",
+    topics=(
+        "iklim değişikliği",
+        "Roma İmparatorluğu'nun tarihi",
+        "tıpta yapay zekâ",
+        "uzaktan çalışma",
+        "sosyal medyanın gençler üzerindeki etkisi",
+        "yenilenebilir enerji",
+        "öğrenciler için zaman yönetimi",
+        "elektrikli arabalar",
+        "uykunun önemi",
+        "uzay araştırmaları",
+    ),
+    requests=(
+        "Bana {topic} hakkında bir makale yaz.",
+        "Türkçe dersim için {topic} hakkında 500 kelimelik bir metin yazabilir misin?",
+        "Bana {topic} konusunu basit kelimelerle açıkla.",
+        "Lütfen {topic} hakkında kısa bir hikâye yaz.",
+        "Bana {topic} hakkında beş ilginç bilgi ver.",
+        "Okuldaki münazara için {topic} hakkında ikna edici bir konuşma yaz.",
+        "Lütfen {topic} konusundaki lehte ve aleyhte argümanları özetle.",
+        "Bir araştırma ödevi için {topic} hakkında ayrıntılı bir taslak hazırla.",
+    ),
+    context=(
+        "Metin resmi ve iyi düzenlenmiş olmalı.",
+        "Lütfen basit kelimeler kullan.",
+        "Öğretmenim en az üç paragraf ve bir sonuç bölümü istiyor.",
+        "Günlük hayattan birkaç örnek ekle.",
+        "Yarın sabah teslim etmem gerekiyor, o yüzden ayrıntılı yaz.",
+        "Madde işaretleri kullanma, akıcı bir metin yaz.",
+        "Okuyucular bu konu hakkında hiçbir şey bilmeyen lise öğrencileri.",
+        "Metnin doğal görünmesini ve bir makine tarafından yazılmış gibi durmamasını istiyorum.",
+    ),
+    followups=(
+        "Metni daha uzun yapıp daha fazla ayrıntı ekleyebilir misin?",
+        "Lütfen daha resmi bir dille yeniden yaz.",
+        "Daha kısa yap, yaklaşık iki yüz kelime olsun.",
+        "Bir sonuç paragrafı ekleyebilir misin?",
+        "Bu metin için üç farklı başlık öner.",
+        "Teşekkürler! Bunun neden önemli olduğunu da açıklayabilir misin?",
+        "Kaldığın yerden devam et.",
+    ),
+    shorts=(
+        "merhaba, nasılsın?",
+        "çok teşekkür ederim",
+        "devam eder misin lütfen",
+        "Türkçe biliyor musun?",
+        "günaydın, nasılsınız?",
+    ),
+    greeting_replies=(
+        "Merhaba! Bugün sana nasıl yardımcı olabilirim?",
+        "Rica ederim! Başka bir sorun olursa çekinmeden sorabilirsin.",
+    ),
+    openers=(
+        "Tabii! İşte {topic} hakkında bir makale.",
+        "Elbette. Aşağıda {topic} hakkında ayrıntılı bir cevap bulabilirsin.",
+        "Memnuniyetle, {topic} konusunu adım adım açıklayayım.",
+        "Çok güzel bir soru. Bu konuda şunları söyleyebiliriz.",
+    ),
+    body=(
+        "Son yıllarda bu konu dünyada en çok tartışılan konulardan biri hâline geldi.",
+        "Göz önünde bulundurmamız gereken birkaç önemli etken var.",
+        "Her şeyden önce, tarihsel arka planı anlamak çok önemlidir.",
+        "Birçok uzman, önümüzdeki on yılda durumun büyük ölçüde değişeceğini düşünüyor.",
+        "Öte yandan bazı insanlar risklerin çoğu zaman abartıldığını savunuyor.",
+        "Örneğin yakın zamanda yapılan bir araştırma, küçük günlük alışkanlıkların büyük fark "
+        "yaratabileceğini "
+        "gösterdi.",
+        "Bunun ekonomi, eğitim ve sıradan insanların hayatı üzerinde doğrudan bir etkisi var.",
+        "Ayrıca devletin bu süreçte önemli bir rol oynadığını da belirtmek gerekir.",
+        "Bu nedenle giderek daha fazla şirket yeni çözümlere yatırım yapıyor.",
+        "Ancak hâlâ yapılması gereken çok iş var.",
+        "Bir diğer önemli konu da teknolojinin ve yeniliğin rolüdür.",
+        "Bunun yanı sıra son yıllarda toplumun farkındalığı belirgin şekilde arttı.",
+        "Sonuç olarak bu, dikkatle düşünülmesi gereken karmaşık bir meseledir.",
+    ),
+    closers=(
+        "Umarım işine yarar! Değiştirmemi istediğin bir şey olursa söyle.",
+        "Daha fazla ayrıntıya ya da farklı bir üsluba ihtiyacın olursa sormaktan çekinme.",
+        "Ödevinde başarılar!",
+    ),
+    code_requests=(
+        "Bir CSV dosyasını okuyup her sütunun ortalamasını hesaplayan bir Python fonksiyonu yaz.",
+        "Bu kod neden çalışmıyor? Çalıştırdığımda hata alıyorum.",
+        "Bu fonksiyonu düzeltmeme yardım eder misin? Yanlış sonuç döndürüyor.",
+    ),
+    code_paste="İşte benim kodum:",
+    code_intros=("İşte kodunun düzeltilmiş hâli:", "İşte çalışan bir örnek:"),
+    code_notes=(
+        "Fonksiyon önce girdinin geçerli olup olmadığını kontrol ediyor.",
+        "Bunu Python 3 ile komut satırından çalıştırabilirsin.",
+        "Dosya yolunun doğru olduğundan emin ol.",
+        "Her adımı açıklamak için yorum satırları ekledim.",
+    ),
+    paste_requests=("Aşağıdaki metindeki hataları düzelt:", "Bu metni üç cümleyle özetle:"),
+    pii={
+        "PERSON": ("Benim adım {value}.", "\nSaygılarımla, {value}"),
+        "EMAIL_ADDRESS": ("E-posta adresim {value}.",),
+        "PHONE_NUMBER": ("Beni {value} numarasından arayabilirsin.",),
+        "CREDIT_CARD": ("Kredi kartı numaram {value}, ödeme neden reddedildi?",),
+    },
+    phone_formats=("+90 53# ### ## ##", "+90 54# ### ## ##"),
+    salutation="Sayın {value},",
+    refusals=(
+        "Üzgünüm, bu istekte sana yardımcı olamam.",
+        "Bir yapay zekâ asistanı olarak kurallara uymam gerekiyor ve bu tür içerikler üretemem.",
+    ),
+    biography="Lütfen {name} hakkında kısa bir biyografi yaz.",
+)

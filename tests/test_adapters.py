@@ -25,7 +25,11 @@ def gateway_record(**overrides) -> dict:
     record = {
         "request_id": "req_8f1c2a",
         "client_ip": "81.2.69.142",
-        "request_headers": {"User-Agent": UA, "Accept-Language": "de-DE,de;q=0.9", "Authorization": "Bearer x"},
+        "request_headers": {
+            "User-Agent": UA,
+            "Accept-Language": "de-DE,de;q=0.9",
+            "Authorization": "Bearer x",
+        },
         "metadata": {"consent": True},
         "request": {
             "model": "gpt-4",
@@ -41,8 +45,13 @@ def gateway_record(**overrides) -> dict:
             "object": "chat.completion",
             "created": CREATED,
             "model": "gpt-4-0613",
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": "Soft rain on the roof"},
-                         "finish_reason": "stop"}],
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": "Soft rain on the roof"},
+                    "finish_reason": "stop",
+                }
+            ],
             "usage": {"prompt_tokens": 31, "completion_tokens": 7, "total_tokens": 38},
         },
     }
@@ -76,11 +85,29 @@ def test_gateway_raw_string_bodies_forwarded_ip_metadata_consent_and_streams():
     record["request"]["metadata"] = {"consent": "true"}  # OpenAI metadata values are strings
     record["request"] = json.dumps(record["request"])  # many gateways log the raw body
     chunks = [
-        {"id": "chatcmpl-s1", "object": "chat.completion.chunk", "created": CREATED, "model": "gpt-4-0613",
-         "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}}]},
-        {"id": "chatcmpl-s1", "created": CREATED, "choices": [{"index": 0, "delta": {"content": "Soft rain "}}]},
-        {"id": "chatcmpl-s1", "created": CREATED, "choices": [{"index": 0, "delta": {"content": "on the roof"}}]},
-        {"id": "chatcmpl-s1", "created": CREATED, "choices": [], "usage": {"prompt_tokens": 3, "completion_tokens": 4}},
+        {
+            "id": "chatcmpl-s1",
+            "object": "chat.completion.chunk",
+            "created": CREATED,
+            "model": "gpt-4-0613",
+            "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}}],
+        },
+        {
+            "id": "chatcmpl-s1",
+            "created": CREATED,
+            "choices": [{"index": 0, "delta": {"content": "Soft rain "}}],
+        },
+        {
+            "id": "chatcmpl-s1",
+            "created": CREATED,
+            "choices": [{"index": 0, "delta": {"content": "on the roof"}}],
+        },
+        {
+            "id": "chatcmpl-s1",
+            "created": CREATED,
+            "choices": [],
+            "usage": {"prompt_tokens": 3, "completion_tokens": 4},
+        },
     ]
     record["response_body"] = chunks
     record.pop("response")
@@ -92,19 +119,41 @@ def test_gateway_raw_string_bodies_forwarded_ip_metadata_consent_and_streams():
     assert got["usage"] == {"prompt_tokens": 3, "completion_tokens": 4}
 
 
-@pytest.mark.parametrize("change, reason", [
-    ({"request": None}, "gateway_no_request"),
-    ({"request": "{not json"}, "gateway_no_request"),
-    ({"request": {"model": "text-embedding-3-small", "input": "hello"}}, "gateway_not_chat_completions"),
-    ({"request": {"model": "gpt-3.5-turbo-instruct", "prompt": "hello"}}, "gateway_not_chat_completions"),
-    ({"response": None}, "gateway_no_response"),
-    ({"response": {"error": {"message": "Rate limit reached", "type": "requests"}}}, "gateway_error_response"),
-    ({"response": {"id": "c", "choices": []}}, "gateway_no_response"),
-    ({"response": {"id": "c", "choices": [{"message": {"content": "a"}}, {"message": {"content": "b"}}]}},
-     "gateway_multiple_choices"),
-    ({"response": {"id": "c", "choices": [{"message": {"role": "assistant", "content": None,
-                                                       "tool_calls": [{"id": "t"}]}}]}}, "gateway_no_text_reply"),
-])
+@pytest.mark.parametrize(
+    "change, reason",
+    [
+        ({"request": None}, "gateway_no_request"),
+        ({"request": "{not json"}, "gateway_no_request"),
+        ({"request": {"model": "text-embedding-3-small", "input": "hello"}}, "gateway_not_chat_completions"),
+        ({"request": {"model": "gpt-3.5-turbo-instruct", "prompt": "hello"}}, "gateway_not_chat_completions"),
+        ({"response": None}, "gateway_no_response"),
+        (
+            {"response": {"error": {"message": "Rate limit reached", "type": "requests"}}},
+            "gateway_error_response",
+        ),
+        ({"response": {"id": "c", "choices": []}}, "gateway_no_response"),
+        (
+            {
+                "response": {
+                    "id": "c",
+                    "choices": [{"message": {"content": "a"}}, {"message": {"content": "b"}}],
+                }
+            },
+            "gateway_multiple_choices",
+        ),
+        (
+            {
+                "response": {
+                    "id": "c",
+                    "choices": [
+                        {"message": {"role": "assistant", "content": None, "tool_calls": [{"id": "t"}]}}
+                    ],
+                }
+            },
+            "gateway_no_text_reply",
+        ),
+    ],
+)
 def test_gateway_records_that_do_not_fit_are_rejected_with_a_reason(change, reason):
     with pytest.raises(GatewayReject) as exc:
         to_contract_call(gateway_record(**change))
@@ -143,7 +192,10 @@ def test_gateway_drop_folder_goes_through_the_contract_into_raw_logs(tmp_path):
     assert g["response"] == "Soft rain on the roof" and g["prompt_tokens"] == 31
     assert g["source_file"].endswith("format=openai_gateway/litellm.jsonl") and g["source_line"] == 1
 
-    quarantine = {(q["source_file"].rsplit("/", 1)[-1], q["source_line"]): q for q in parsed.quarantine_table().to_pylist()}
+    quarantine = {
+        (q["source_file"].rsplit("/", 1)[-1], q["source_line"]): q
+        for q in parsed.quarantine_table().to_pylist()
+    }
     assert quarantine[("litellm.jsonl", 3)]["reason"] == "timestamp_outside_partition"
     assert quarantine[("litellm.jsonl", 4)]["reason"] == "gateway_error_response"
     assert quarantine[("litellm.jsonl", 5)]["reason"] == "missing_field"
@@ -159,15 +211,36 @@ def test_gateway_drop_folder_goes_through_the_contract_into_raw_logs(tmp_path):
 # --- already-linked conversations -------------------------------------------------------------
 
 WILDCHAT_ROWS = [
-    {"conversation_hash": "aaa", "model": "gpt-4-0314", "timestamp": "2023-06-14T08:31:07+00:00",
-     "conversation": [{"role": "user", "content": "My email is jane.roe@proton.me"},
-                      {"role": "assistant", "content": "Noted."}],
-     "turn_count": 1, "language": "English", "country": "United Kingdom", "state": "England",
-     "toxic": False, "redacted": False},
-    {"conversation_hash": "aaa", "model": "gpt-4-0314", "timestamp": "2023-06-15T10:00:00+00:00",
-     "conversation": [{"role": "user", "content": "same hash, other conversation"},
-                      {"role": "assistant", "content": "ok"}],
-     "turn_count": 1, "language": "English", "country": None, "state": None, "toxic": False, "redacted": False},
+    {
+        "conversation_hash": "aaa",
+        "model": "gpt-4-0314",
+        "timestamp": "2023-06-14T08:31:07+00:00",
+        "conversation": [
+            {"role": "user", "content": "My email is jane.roe@proton.me"},
+            {"role": "assistant", "content": "Noted."},
+        ],
+        "turn_count": 1,
+        "language": "English",
+        "country": "United Kingdom",
+        "state": "England",
+        "toxic": False,
+        "redacted": False,
+    },
+    {
+        "conversation_hash": "aaa",
+        "model": "gpt-4-0314",
+        "timestamp": "2023-06-15T10:00:00+00:00",
+        "conversation": [
+            {"role": "user", "content": "same hash, other conversation"},
+            {"role": "assistant", "content": "ok"},
+        ],
+        "turn_count": 1,
+        "language": "English",
+        "country": None,
+        "state": None,
+        "toxic": False,
+        "redacted": False,
+    },
     {"conversation_hash": "bbb", "conversation": []},
     {"conversation_hash": "ccc", "conversation": [{"role": "narrator", "content": "x"}]},
     {"conversation_hash": "ddd", "conversation": [{"role": "user", "content": 42}]},
@@ -198,8 +271,14 @@ def test_wildchat_jsonl_rows_keep_their_ids_and_labels_and_every_row_is_accounte
     assert first["timestamp"] == dt.datetime(2023, 6, 14, 8, 31, 7, tzinfo=dt.UTC)
     assert first["record_index"] == 0 and msgs[2]["record_index"] == 1
     reasons = {q["source_line"]: q["reason"] for q in got.quarantine.to_pylist()}
-    assert reasons == {3: "empty_conversation", 4: "unknown_role", 5: "wrong_type", 6: "missing_field",
-                       7: "not_an_object", 8: "invalid_json"}
+    assert reasons == {
+        3: "empty_conversation",
+        4: "unknown_role",
+        5: "wrong_type",
+        6: "missing_field",
+        7: "not_an_object",
+        8: "invalid_json",
+    }
 
 
 def test_wildchat_parquet_rows_read_like_the_jsonl(tmp_path):
@@ -209,7 +288,13 @@ def test_wildchat_parquet_rows_read_like_the_jsonl(tmp_path):
     path = tmp_path / "wc.parquet"
     pq.write_table(pa.Table.from_pylist(rows), path)
     got = read_linked(str(path))
-    assert (got.format, got.container, got.rows, got.conversations, got.quarantined) == ("wildchat", "parquet", 2, 2, 0)
+    assert (got.format, got.container, got.rows, got.conversations, got.quarantined) == (
+        "wildchat",
+        "parquet",
+        2,
+        2,
+        0,
+    )
     msgs = got.messages.to_pylist()
     assert msgs[0]["content"] == "My email is jane.roe@proton.me"
     assert msgs[0]["user_key"] == "ip:h1"  # the published hashed IP is the frequency rule's user
@@ -218,21 +303,38 @@ def test_wildchat_parquet_rows_read_like_the_jsonl(tmp_path):
 
 def test_sharegpt_json_maps_speakers_and_quarantines_unknown_ones(tmp_path):
     doc = [
-        {"id": "QWJhYvA_0", "conversations": [
-            {"from": "system", "value": "You are helpful."},
-            {"from": "human", "value": "Call me at +44 7911 123456"},
-            {"from": "gpt", "value": "Sure."}]},
+        {
+            "id": "QWJhYvA_0",
+            "conversations": [
+                {"from": "system", "value": "You are helpful."},
+                {"from": "human", "value": "Call me at +44 7911 123456"},
+                {"from": "gpt", "value": "Sure."},
+            ],
+        },
         {"id": "x1", "conversations": [{"from": "alien", "value": "?"}]},
-        {"id": "x2", "messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "hey"}]},
+        {
+            "id": "x2",
+            "messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "hey"}],
+        },
         "not a conversation",
     ]
     path = tmp_path / "sharegpt.json"
     path.write_text(json.dumps(doc))
     got = read_linked(str(path))
-    assert (got.format, got.container, got.rows, got.conversations, got.quarantined) == ("sharegpt", "json", 4, 2, 2)
+    assert (got.format, got.container, got.rows, got.conversations, got.quarantined) == (
+        "sharegpt",
+        "json",
+        4,
+        2,
+        2,
+    )
     msgs = got.messages.to_pylist()
     assert [(m["conversation_id"], m["role"]) for m in msgs] == [
-        ("QWJhYvA_0", "system"), ("QWJhYvA_0", "user"), ("QWJhYvA_0", "assistant"),
-        ("x2", "user"), ("x2", "assistant")]
+        ("QWJhYvA_0", "system"),
+        ("QWJhYvA_0", "user"),
+        ("QWJhYvA_0", "assistant"),
+        ("x2", "user"),
+        ("x2", "assistant"),
+    ]
     assert msgs[0]["conversation_hash"] is None
     assert sorted(q["reason"] for q in got.quarantine.to_pylist()) == ["not_an_object", "unknown_role"]

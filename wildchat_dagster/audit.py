@@ -18,7 +18,9 @@ from pathlib import Path
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("path")
     parser.add_argument("--format", default="auto", choices=["auto", "wildchat", "sharegpt"])
     parser.add_argument("--examples", type=int, default=8, help="masked examples to print")
@@ -55,8 +57,10 @@ def main(argv: list[str] | None = None) -> int:
     findings = store.read_table("audit_findings", AUDIT_FINDINGS)
     quarantine = store.read_table("audit_quarantine")
     rows = len(set(classified.column("record_index").to_pylist())) + quarantine.num_rows
-    print(f"\naudited {path}: {rows} input rows = {rows - quarantine.num_rows} conversations audited "
-          f"+ {quarantine.num_rows} quarantined\n")
+    print(
+        f"\naudited {path}: {rows} input rows = {rows - quarantine.num_rows} conversations audited "
+        f"+ {quarantine.num_rows} quarantined\n"
+    )
     print(format_findings(summarize(classified, findings)))
     if args.examples and findings.num_rows:
         print("\nmasked examples (first per entity type, then in input order):")
@@ -68,9 +72,12 @@ def main(argv: list[str] | None = None) -> int:
                 picked.append(row)
         picked += [r for r in rows_ if r not in picked][: max(0, args.examples - len(picked))]
         for row in picked[: args.examples]:
-            print(f"  {row['entity']:<16} {row['role']:<9} {row['conversation_id'][:12]}…  {row['masked_context']}")
-    print(f"\noutputs under {store.uri('audit_findings').rsplit('/', 1)[0]}/audit_*; "
-          f"total {time.perf_counter() - t0:.1f}s")
+            where = f"{row['role']:<9} {row['conversation_id'][:12]}…"
+            print(f"  {row['entity']:<16} {where}  {row['masked_context']}")
+    print(
+        f"\noutputs under {store.uri('audit_findings').rsplit('/', 1)[0]}/audit_*; "
+        f"total {time.perf_counter() - t0:.1f}s"
+    )
     return 0
 
 

@@ -15,7 +15,13 @@ from pydantic import Field
 
 from ..core.adapters.linked import LinkedReject, read_linked, read_records
 from ..core.audit import (
-    findings_table, format_findings, rescrub_rows, rows_to_json, rows_to_jsonl, scrub_messages, summarize,
+    findings_table,
+    format_findings,
+    rescrub_rows,
+    rows_to_json,
+    rows_to_jsonl,
+    scrub_messages,
+    summarize,
 )
 from ..core.langid import LanguageStats, add_language_columns
 from ..core.toxicity import ToxicityStats, add_toxicity_columns
@@ -26,25 +32,33 @@ ENV_AUDIT_INPUT = "WILDCHAT_AUDIT_INPUT"
 
 
 class AuditInputConfig(Config):
-    path: str = Field(default="", description="The dataset file: .jsonl, .json or .parquet (local path or "
-                      f"s3:// URI); empty: ${ENV_AUDIT_INPUT}.")
+    path: str = Field(
+        default="",
+        description="The dataset file: .jsonl, .json or .parquet (local path or "
+        f"s3:// URI); empty: ${ENV_AUDIT_INPUT}.",
+    )
     format: str = Field(default="auto", description="wildchat, sharegpt or auto (from the rows' fields).")
 
 
 @multi_asset(
     outs={
-        "audit_input": AssetOut(description="Already-linked conversations to audit, one row per message, "
-                                "with the input's own ids, hashes and labels (restricted: raw text)."),
-        "audit_quarantine": AssetOut(description="Input rows that are not conversations: row, reason "
-                                     "(restricted)."),
+        "audit_input": AssetOut(
+            description="Already-linked conversations to audit, one row per message, "
+            "with the input's own ids, hashes and labels (restricted: raw text)."
+        ),
+        "audit_quarantine": AssetOut(
+            description="Input rows that are not conversations: row, reason (restricted)."
+        ),
     },
     group_name=AUDIT_GROUP,
 )
 def audit_input(context: AssetExecutionContext, config: AuditInputConfig):
     path = config.path or os.environ.get(ENV_AUDIT_INPUT, "")
     if not path:
-        raise ValueError(f"audit_input needs a dataset: set run config ops.audit_input.config.path "
-                         f"or {ENV_AUDIT_INPUT} (docs/audit.md)")
+        raise ValueError(
+            f"audit_input needs a dataset: set run config ops.audit_input.config.path "
+            f"or {ENV_AUDIT_INPUT} (docs/audit.md)"
+        )
     try:
         linked = read_linked(path, config.format)
     except LinkedReject as exc:
@@ -52,66 +66,97 @@ def audit_input(context: AssetExecutionContext, config: AuditInputConfig):
     reasons = {}
     for reason in linked.quarantine.column("reason").to_pylist():
         reasons[f"quarantine_{reason}"] = reasons.get(f"quarantine_{reason}", 0) + 1
-    counts = {"source": path, "format": f"{linked.format}/{linked.container}", "rows": linked.rows,
-              "conversations": linked.conversations, "messages": linked.messages.num_rows,
-              "quarantined": linked.quarantined, **reasons}
+    counts = {
+        "source": path,
+        "format": f"{linked.format}/{linked.container}",
+        "rows": linked.rows,
+        "conversations": linked.conversations,
+        "messages": linked.messages.num_rows,
+        "quarantined": linked.quarantined,
+        **reasons,
+    }
     context.log.info("audit_input: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
     yield Output(linked.messages, output_name="audit_input", metadata=counts)
     yield Output(linked.quarantine, output_name="audit_quarantine", metadata=counts)
 
 
-@asset(group_name=AUDIT_GROUP,
-       description="audit_input scrubbed by the pipeline's scrubber; per message the replaced entity types "
-       "and masked findings (never the values).")
+@asset(
+    group_name=AUDIT_GROUP,
+    description="audit_input scrubbed by the pipeline's scrubber; per message the replaced entity types "
+    "and masked findings (never the values).",
+)
 def audit_scrubbed(context: AssetExecutionContext, audit_input: pa.Table, pii: PiiScrubberResource) -> Output:
     with pii.get_scrubber() as scrubber:
         table, stats = scrub_messages(audit_input, scrubber)
     summary = stats.as_dict()
-    context.log.info(f"audit_scrubbed: {summary['messages']} messages, {summary['messages_redacted']} redacted "
-                     f"in {summary['seconds']}s; entities {summary['entities']}, secrets {summary['secrets']}")
-    return Output(table, metadata={
-        "messages": summary["messages"], "messages_redacted": summary["messages_redacted"],
-        "seconds": summary["seconds"], "entities": MetadataValue.json(summary["entities"]),
-        "secrets": MetadataValue.json(summary["secrets"]),
-        "kept_by_rule": MetadataValue.json(summary["kept_by_rule"]),
-    })
+    context.log.info(
+        f"audit_scrubbed: {summary['messages']} messages, {summary['messages_redacted']} redacted "
+        f"in {summary['seconds']}s; entities {summary['entities']}, secrets {summary['secrets']}"
+    )
+    return Output(
+        table,
+        metadata={
+            "messages": summary["messages"],
+            "messages_redacted": summary["messages_redacted"],
+            "seconds": summary["seconds"],
+            "entities": MetadataValue.json(summary["entities"]),
+            "secrets": MetadataValue.json(summary["secrets"]),
+            "kept_by_rule": MetadataValue.json(summary["kept_by_rule"]),
+        },
+    )
 
 
-@asset(group_name=AUDIT_GROUP,
-       description="audit_scrubbed plus lid.176 language and toxicity per message (the pipeline's classifiers).")
-def audit_classified(context: AssetExecutionContext, audit_scrubbed: pa.Table, langid: LanguageIdResource,
-                     toxicity: ToxicityResource) -> Output:
+@asset(
+    group_name=AUDIT_GROUP,
+    description="audit_scrubbed plus lid.176 language and toxicity per message (the pipeline's classifiers).",
+)
+def audit_classified(
+    context: AssetExecutionContext,
+    audit_scrubbed: pa.Table,
+    langid: LanguageIdResource,
+    toxicity: ToxicityResource,
+) -> Output:
     t0 = time.perf_counter()
     lang_stats, tox_stats = LanguageStats(), ToxicityStats()
     table = add_language_columns(audit_scrubbed, langid.get_identifier(), lang_stats)
     table = add_toxicity_columns(table, toxicity.get_backends(), tox_stats)
     context.log.info(f"audit_classified: {table.num_rows} messages in {time.perf_counter() - t0:.1f}s")
-    return Output(table, metadata={
-        "messages": table.num_rows, "toxic_messages": tox_stats.toxic_messages,
-        "top_languages": MetadataValue.json(lang_stats.top(langid.top_languages)),
-        "models": MetadataValue.json(tox_stats.versions),
-    })
+    return Output(
+        table,
+        metadata={
+            "messages": table.num_rows,
+            "toxic_messages": tox_stats.toxic_messages,
+            "top_languages": MetadataValue.json(lang_stats.top(langid.top_languages)),
+            "models": MetadataValue.json(tox_stats.versions),
+        },
+    )
 
 
-@asset(group_name=AUDIT_GROUP,
-       description="What the scrubber still finds in the input: one row per finding with a masked context; "
-       "the findings table (counts per entity type and context) in metadata.")
+@asset(
+    group_name=AUDIT_GROUP,
+    description="What the scrubber still finds in the input: one row per finding with a masked context; "
+    "the findings table (counts per entity type and context) in metadata.",
+)
 def audit_findings(context: AssetExecutionContext, audit_classified: pa.Table) -> Output:
     findings = findings_table(audit_classified)
     summary = summarize(audit_classified, findings)
     report = format_findings(summary)
     context.log.info(f"audit_findings:\n{report}")
     data = summary.as_dict()
-    return Output(findings, metadata={
-        "findings": summary.findings, "conversations": summary.conversations,
-        "conversations_affected": summary.conversations_affected,
-        "messages_affected": summary.messages_affected,
-        "affected_already_redacted": summary.affected_already_redacted,
-        "by_entity": MetadataValue.json(data["by_entity"]),
-        "by_entity_role": MetadataValue.json(data["by_entity_role"]),
-        "by_entity_language": MetadataValue.json(data["by_entity_language"]),
-        "report": MetadataValue.md(report),
-    })
+    return Output(
+        findings,
+        metadata={
+            "findings": summary.findings,
+            "conversations": summary.conversations,
+            "conversations_affected": summary.conversations_affected,
+            "messages_affected": summary.messages_affected,
+            "affected_already_redacted": summary.affected_already_redacted,
+            "by_entity": MetadataValue.json(data["by_entity"]),
+            "by_entity_role": MetadataValue.json(data["by_entity_role"]),
+            "by_entity_language": MetadataValue.json(data["by_entity_language"]),
+            "report": MetadataValue.md(report),
+        },
+    )
 
 
 def _as_arrow(rows: list[dict], schema: pa.Schema | None) -> pa.Table:
@@ -123,10 +168,14 @@ def _as_arrow(rows: list[dict], schema: pa.Schema | None) -> pa.Table:
         return pa.table({"record": pa.array([rows_to_jsonl([r]).decode().rstrip("\n") for r in rows])})
 
 
-@asset(group_name=AUDIT_GROUP,
-       description="The input's accepted rows re-scrubbed, in the input's own schema (Parquet here; JSON "
-       "inputs also get a .rescrubbed.jsonl/.json copy beside it).")
-def audit_rescrubbed(context: AssetExecutionContext, audit_scrubbed: pa.Table, storage: StorageResource) -> Output:
+@asset(
+    group_name=AUDIT_GROUP,
+    description="The input's accepted rows re-scrubbed, in the input's own schema (Parquet here; JSON "
+    "inputs also get a .rescrubbed.jsonl/.json copy beside it).",
+)
+def audit_rescrubbed(
+    context: AssetExecutionContext, audit_scrubbed: pa.Table, storage: StorageResource
+) -> Output:
     sources = sorted(set(audit_scrubbed.column("source_file").to_pylist()))
     if len(sources) > 1:
         raise ValueError(f"audit_scrubbed mixes {len(sources)} input files; audit one at a time")

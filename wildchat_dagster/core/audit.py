@@ -30,6 +30,7 @@ from .pii import SECRET_PREFIX, PiiScrubber, ScrubStats
 
 MASK = "•"
 CONTEXT_CHARS = 30  # characters of context each side of a finding in the report
+MIN_ECHO_CHARS = 3  # found values this long are also masked where they recur in the conversation
 
 FINDING = pa.struct(
     [
@@ -81,10 +82,12 @@ def mask_value(value: str) -> str:
 _SPACE = re.compile(r"\s+")
 
 
-def masked_context(text: str, start: int, end: int, spans: list[tuple[int, int]],
-                   width: int = CONTEXT_CHARS) -> str:
+def masked_context(
+    text: str, start: int, end: int, spans: list[tuple[int, int]], width: int = CONTEXT_CHARS
+) -> str:
     """The finding with ``width`` characters each side; every span touching the window masked
-    whole first (masks keep the length), so a span cut by the window shows none of its middle."""
+    whole first (masks keep the length), so a span cut by the window shows none of its middle;
+    a character any span masks stays masked where spans overlap."""
     lo, hi = max(0, start - width), min(len(text), end + width)
     chars = list(text[lo:hi])
     for s, e in spans:
@@ -92,26 +95,54 @@ def masked_context(text: str, start: int, end: int, spans: list[tuple[int, int]]
             continue
         masked = mask_value(text[s:e])
         for k in range(max(s, lo), min(e, hi)):
-            chars[k - lo] = masked[k - s]
+            if masked[k - s] == MASK:
+                chars[k - lo] = MASK
     body = _SPACE.sub(" ", "".join(chars))
     return ("…" if lo > 0 else "") + body + ("…" if hi < len(text) else "")
+
+
+def _occurrences(text: str, values: set[str]) -> list[tuple[int, int]]:
+    out = []
+    for value in values:
+        at = text.find(value)
+        while at >= 0:
+            out.append((at, at + len(value)))
+            at = text.find(value, at + 1)
+    return out
 
 
 def scrub_messages(table: pa.Table, scrubber: PiiScrubber) -> tuple[pa.Table, ScrubStats]:
     """audit_input → audit_scrubbed: ``content`` scrubbed; ``redacted``, ``pii_types`` and the
     masked ``findings`` added. The frequency rule counts users by ``user_key``."""
     contents = table.column("content").to_pylist()
+    conversations = table.column("conversation_id").to_pylist()
     result = scrubber.scrub(contents, table.column("user_key").to_pylist())
+    # A value found anywhere in a conversation is masked wherever it shows in that conversation's
+    # contexts, even where the scrubber did not flag it again (a name repeated in a later message).
+    found: dict[str, set[str]] = defaultdict(set)
+    for text, conv, spans in zip(contents, conversations, result.spans, strict=True):
+        found[conv].update(v for f in spans if len((v := text[f.start : f.end]).strip()) >= MIN_ECHO_CHARS)
     findings = []
-    for text, spans in zip(contents, result.spans, strict=True):
-        bounds = [(f.start, f.end) for f in spans]
-        findings.append([
-            {"entity": f.entity, "start": f.start, "end": f.end, "score": float(f.score),
-             "masked_context": masked_context(text, f.start, f.end, bounds)}
-            for f in spans
-        ])
-    out = table.set_column(table.schema.get_field_index("content"), "content",
-                           pa.array(result.texts, pa.string()))
+    for text, conv, spans in zip(contents, conversations, result.spans, strict=True):
+        if not spans:
+            findings.append([])
+            continue
+        bounds = [(f.start, f.end) for f in spans] + _occurrences(text, found[conv])
+        findings.append(
+            [
+                {
+                    "entity": f.entity,
+                    "start": f.start,
+                    "end": f.end,
+                    "score": float(f.score),
+                    "masked_context": masked_context(text, f.start, f.end, bounds),
+                }
+                for f in spans
+            ]
+        )
+    out = table.set_column(
+        table.schema.get_field_index("content"), "content", pa.array(result.texts, pa.string())
+    )
     out = out.append_column("redacted", pa.array(result.redacted, pa.bool_()))
     out = out.append_column("pii_types", pa.array(result.pii_types, pa.list_(pa.string())))
     out = out.append_column("findings", pa.array(findings, pa.list_(FINDING)))
@@ -121,13 +152,32 @@ def scrub_messages(table: pa.Table, scrubber: PiiScrubber) -> tuple[pa.Table, Sc
 def findings_table(classified: pa.Table) -> pa.Table:
     """One row per finding of an audit_classified table (schema AUDIT_FINDINGS)."""
     cols: dict[str, list] = {f.name: [] for f in AUDIT_FINDINGS}
-    names = ["conversation_id", "conversation_hash", "record_index", "message_index", "role",
-             "language", "input_language", "toxic", "input_redacted", "findings"]
+    names = [
+        "conversation_id",
+        "conversation_hash",
+        "record_index",
+        "message_index",
+        "role",
+        "language",
+        "input_language",
+        "toxic",
+        "input_redacted",
+        "findings",
+    ]
     present = [n for n in names if n in classified.column_names]
     for row in classified.select(present).to_pylist():
         for f in row["findings"] or []:
-            for name in ("conversation_id", "conversation_hash", "record_index", "message_index", "role",
-                         "language", "input_language", "toxic", "input_redacted"):
+            for name in (
+                "conversation_id",
+                "conversation_hash",
+                "record_index",
+                "message_index",
+                "role",
+                "language",
+                "input_language",
+                "toxic",
+                "input_redacted",
+            ):
                 cols[name].append(row.get(name))
             cols["category"].append("secret" if f["entity"].startswith(SECRET_PREFIX) else "pii")
             cols["entity"].append(f["entity"])
@@ -160,7 +210,9 @@ class AuditSummary:
             "by_entity": dict(self.by_entity.most_common()),
             "conversations_by_entity": dict(self.conversations_by_entity.most_common()),
             "by_entity_role": {f"{e}|{r}": n for (e, r), n in sorted(self.by_entity_role.items())},
-            "by_entity_language": {f"{e}|{lang}": n for (e, lang), n in sorted(self.by_entity_language.items())},
+            "by_entity_language": {
+                f"{e}|{lang}": n for (e, lang), n in sorted(self.by_entity_language.items())
+            },
         }
 
 
@@ -197,12 +249,19 @@ def format_findings(summary: AuditSummary, top_languages: int = 4) -> str:
     head = ["entity", "findings", "conversations", "in user prompts", "in model replies", *langs]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for entity, n in summary.by_entity.most_common():
-        cells = [entity, n, summary.conversations_by_entity[entity],
-                 summary.by_entity_role[(entity, "user")], summary.by_entity_role[(entity, "assistant")],
-                 *(summary.by_entity_language[(entity, lang)] for lang in langs)]
+        cells = [
+            entity,
+            n,
+            summary.conversations_by_entity[entity],
+            summary.by_entity_role[(entity, "user")],
+            summary.by_entity_role[(entity, "assistant")],
+            *(summary.by_entity_language[(entity, lang)] for lang in langs),
+        ]
         lines.append("| " + " | ".join(str(c) for c in cells) + " |")
     total = [
-        "**total**", summary.findings, summary.conversations_affected,
+        "**total**",
+        summary.findings,
+        summary.conversations_affected,
         sum(n for (_, r), n in summary.by_entity_role.items() if r == "user"),
         sum(n for (_, r), n in summary.by_entity_role.items() if r == "assistant"),
         *(langs_counter[lang] for lang in langs),
@@ -234,8 +293,9 @@ def rescrub_rows(rows: list[tuple[int, dict]], scrubbed: pa.Table) -> list[dict]
     per conversation) becomes true where we replaced something. Other fields untouched."""
     texts: dict[int, dict[int, tuple[str, bool]]] = defaultdict(dict)
     cols = scrubbed.select(["record_index", "message_index", "content", "redacted"]).to_pydict()
-    for rec, i, text, red in zip(cols["record_index"], cols["message_index"], cols["content"],
-                                 cols["redacted"], strict=True):
+    for rec, i, text, red in zip(
+        cols["record_index"], cols["message_index"], cols["content"], cols["redacted"], strict=True
+    ):
         texts[rec][i] = (text, bool(red))
     out = []
     for index, row in rows:
@@ -245,8 +305,10 @@ def rescrub_rows(rows: list[tuple[int, dict]], scrubbed: pa.Table) -> list[dict]
         any_redacted = False
         got = texts.get(index, {})
         if len(got) != len(row[key]):
-            raise ValueError(f"row {index}: {len(row[key])} messages in the input, {len(got)} scrubbed "
-                             f"(the input changed since audit_input ran)")
+            raise ValueError(
+                f"row {index}: {len(row[key])} messages in the input, {len(got)} scrubbed "
+                f"(the input changed since audit_input ran)"
+            )
         for i, message in enumerate(row[key]):
             text, red = got[i]
             message = dict(message)

@@ -51,7 +51,10 @@ AUDIT_INPUT = pa.schema(
         ("content", pa.string()),
         ("model", pa.string()),
         ("timestamp", TIMESTAMP),
-        ("user_key", pa.string()),  # hashed_ip where published, else the conversation: the frequency rule's user
+        (
+            "user_key",
+            pa.string(),
+        ),  # hashed_ip where published, else the conversation: the frequency rule's user
         # the input's own labels, as published (never recomputed here)
         ("input_language", pa.string()),
         ("input_country", pa.string()),
@@ -62,9 +65,14 @@ AUDIT_INPUT = pa.schema(
 )
 
 SHAREGPT_ROLES = {
-    "human": "user", "user": "user",
-    "gpt": "assistant", "assistant": "assistant", "chatgpt": "assistant", "bing": "assistant",
-    "bard": "assistant", "model": "assistant",
+    "human": "user",
+    "user": "user",
+    "gpt": "assistant",
+    "assistant": "assistant",
+    "chatgpt": "assistant",
+    "bing": "assistant",
+    "bard": "assistant",
+    "model": "assistant",
     "system": "system",
 }
 WILDCHAT_ROLES = {"user": "user", "assistant": "assistant", "system": "system"}
@@ -161,7 +169,11 @@ def read_records(path: str) -> LinkedRecords:
         return out
     if isinstance(doc, dict):  # {"data": [...]} wrappers; a lone conversation otherwise
         lists = [v for v in doc.values() if isinstance(v, list) and v and isinstance(v[0], dict)]
-        doc = lists[0] if len(lists) == 1 and not {"conversations", "conversation", "messages"} & set(doc) else [doc]
+        doc = (
+            lists[0]
+            if len(lists) == 1 and not {"conversations", "conversation", "messages"} & set(doc)
+            else [doc]
+        )
     if not isinstance(doc, list):
         out.unreadable.append((0, data, "not_an_object", f"the file holds a {type(doc).__name__}"))
         return out
@@ -177,7 +189,9 @@ def detect_format(records: LinkedRecords) -> str:
                 return "wildchat"
             if "conversations" in row or "messages" in row:
                 return "sharegpt"
-    raise LinkedReject("unknown_format", "no row has `conversation` (WildChat) or `conversations`/`messages` (ShareGPT)")
+    raise LinkedReject(
+        "unknown_format", "no row has `conversation` (WildChat) or `conversations`/`messages` (ShareGPT)"
+    )
 
 
 def _text(value, what: str) -> str:
@@ -242,19 +256,27 @@ def _conversation_fields(row: dict, fmt: str) -> dict:
     if fmt == "wildchat":
         own_id = row.get("conversation_hash") or row.get("conversation_id")
         return {
-            "own_id": _opt_str(own_id), "conversation_hash": _opt_str(row.get("conversation_hash")),
-            "model": _opt_str(row.get("model")), "timestamp": _timestamp(row.get("timestamp")),
-            "input_language": _opt_str(row.get("language")), "input_country": _opt_str(row.get("country")),
+            "own_id": _opt_str(own_id),
+            "conversation_hash": _opt_str(row.get("conversation_hash")),
+            "model": _opt_str(row.get("model")),
+            "timestamp": _timestamp(row.get("timestamp")),
+            "input_language": _opt_str(row.get("language")),
+            "input_country": _opt_str(row.get("country")),
             "input_state": _opt_str(row.get("state")),
             "input_toxic": row.get("toxic") if isinstance(row.get("toxic"), bool) else None,
             "input_redacted": row.get("redacted") if isinstance(row.get("redacted"), bool) else None,
         }
     own_id = row.get("id")
     return {
-        "own_id": None if own_id is None else str(own_id), "conversation_hash": None,
-        "model": _opt_str(row.get("model")), "timestamp": _timestamp(row.get("timestamp")),
-        "input_language": _opt_str(row.get("lang") or row.get("language")), "input_country": None,
-        "input_state": None, "input_toxic": None, "input_redacted": None,
+        "own_id": None if own_id is None else str(own_id),
+        "conversation_hash": None,
+        "model": _opt_str(row.get("model")),
+        "timestamp": _timestamp(row.get("timestamp")),
+        "input_language": _opt_str(row.get("lang") or row.get("language")),
+        "input_country": None,
+        "input_state": None,
+        "input_toxic": None,
+        "input_redacted": None,
     }
 
 
@@ -316,10 +338,13 @@ def adapt_records(records: LinkedRecords, fmt: str = "auto") -> LinkedInput:
             for name, value in meta.items():
                 cols[name].append(value)
     result = LinkedInput(
-        source=records.source, format=fmt, container=records.container,
+        source=records.source,
+        format=fmt,
+        container=records.container,
         messages=pa.Table.from_pydict(cols, schema=AUDIT_INPUT),
         quarantine=pa.Table.from_pydict(quarantine, schema=QUARANTINE),
-        rows=records.count, conversations=conversations,
+        rows=records.count,
+        conversations=conversations,
     )
     if result.conversations + result.quarantined != result.rows:
         raise AssertionError(

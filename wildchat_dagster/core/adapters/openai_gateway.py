@@ -106,7 +106,7 @@ def _consent(obj: Mapping, request: Mapping):
 
 
 def _timestamp(obj: Mapping, response: Mapping):
-    key, value = _first(obj, TIMESTAMP_KEYS)
+    _, value = _first(obj, TIMESTAMP_KEYS)
     if value is None:
         value = response.get("created")
     if isinstance(value, int | float) and not isinstance(value, bool):
@@ -140,10 +140,14 @@ def _joined_stream(chunks: list) -> dict:
             else:
                 parts.setdefault(int(choice.get("index") or 0), [])
     return {
-        "id": first.get("id"), "created": first.get("created"), "model": first.get("model"),
+        "id": first.get("id"),
+        "created": first.get("created"),
+        "model": first.get("model"),
         "usage": usage,
-        "choices": [{"index": i, "message": {"role": "assistant", "content": "".join(p)}}
-                    for i, p in sorted(parts.items())],
+        "choices": [
+            {"index": i, "message": {"role": "assistant", "content": "".join(p)}}
+            for i, p in sorted(parts.items())
+        ],
     }
 
 
@@ -181,7 +185,9 @@ def to_contract_call(obj: dict) -> dict:
     if isinstance(response, list):
         response = _joined_stream(response)
     _, headers = _first(obj, HEADER_KEYS)
-    headers = {k.lower(): v for k, v in headers.items() if isinstance(k, str)} if isinstance(headers, dict) else {}
+    headers = (
+        {k.lower(): v for k, v in headers.items() if isinstance(k, str)} if isinstance(headers, dict) else {}
+    )
 
     id_key, raw_id = _first(obj, ID_KEYS)
     if isinstance(raw_id, int) and not isinstance(raw_id, bool) and id_key == "id":

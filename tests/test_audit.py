@@ -53,8 +53,14 @@ def run_audit(base: Path, path: Path) -> dict:
     logs = "\n".join(str(entry.user_message) for entry in instance.all_logs(result.run_id))
     tables = {
         name: pq.read_table(base / name / "part-00000.parquet")
-        for name in ("audit_input", "audit_quarantine", "audit_scrubbed", "audit_classified",
-                     "audit_findings", "audit_rescrubbed")
+        for name in (
+            "audit_input",
+            "audit_quarantine",
+            "audit_scrubbed",
+            "audit_classified",
+            "audit_findings",
+            "audit_rescrubbed",
+        )
     }
     return {"metadata": metadata, "logs": logs, "tables": tables, "base": base}
 
@@ -162,7 +168,9 @@ def test_masked_context_masks_every_span_and_cut_spans_whole():
     email = (text.index("john"), text.index("john") + len("johnsmith89@gmail.com"))
     got = masked_context(text, *phone, [phone, email], width=15)
     assert "07••••••31" in got and "0712345631" not in got
-    assert "gmail" not in got and "89" not in got  # the e-mail, cut by the window, shows nothing of its middle
+    assert (
+        "gmail" not in got and "89" not in got
+    )  # the e-mail, cut by the window, shows nothing of its middle
     assert mask_value("0712345631") == "07••••••31" and mask_value("Ian") == "•••"
 
 

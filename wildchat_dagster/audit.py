@@ -46,7 +46,10 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     defs = build_definitions(storage)
     result = defs.get_job_def("audit_job").execute_in_process(
-        run_config={"ops": {"audit_input": {"config": {"path": path, "format": args.format}}}},
+        run_config={
+            "ops": {"audit_input": {"config": {"path": path, "format": args.format}}},
+            "loggers": {"console": {"config": {"log_level": "INFO"}}},  # steps' summaries, not events
+        },
         instance=DagsterInstance.get(),
     )
     if not result.success:

@@ -141,7 +141,10 @@ def audit_findings(context: AssetExecutionContext, audit_classified: pa.Table) -
     findings = findings_table(audit_classified)
     summary = summarize(audit_classified, findings)
     report = format_findings(summary)
-    context.log.info(f"audit_findings:\n{report}")
+    context.log.info(
+        f"audit_findings: {summary.findings} findings in {summary.conversations_affected} of "
+        f"{summary.conversations} conversations (the table is in this asset's `report` metadata)"
+    )
     data = summary.as_dict()
     return Output(
         findings,
@@ -151,6 +154,8 @@ def audit_findings(context: AssetExecutionContext, audit_classified: pa.Table) -
             "conversations_affected": summary.conversations_affected,
             "messages_affected": summary.messages_affected,
             "affected_already_redacted": summary.affected_already_redacted,
+            "echoes_left": summary.echoes,
+            "residue_messages": MetadataValue.json(data["residue_messages"]),
             "by_entity": MetadataValue.json(data["by_entity"]),
             "by_entity_role": MetadataValue.json(data["by_entity_role"]),
             "by_entity_language": MetadataValue.json(data["by_entity_language"]),

@@ -27,6 +27,7 @@ import orjson
 import pyarrow as pa
 
 from .pii import SECRET_PREFIX, PiiScrubber, ScrubStats
+from .residue import PII_KINDS, pii_residue_masks
 
 MASK = "•"
 CONTEXT_CHARS = 30  # characters of context each side of a finding in the report
@@ -46,6 +47,10 @@ AUDIT_SCRUBBED_ADDS = pa.schema(
         ("redacted", pa.bool_()),
         ("pii_types", pa.list_(pa.string())),
         ("findings", pa.list_(FINDING)),
+        # values found elsewhere in the same conversation that this scrubbed message still holds
+        ("echoes", pa.int32()),
+        # the independent residue scan (core/residue.py) on the scrubbed text: kinds it still sees
+        ("residue", pa.list_(pa.string())),
     ]
 )
 
@@ -140,12 +145,20 @@ def scrub_messages(table: pa.Table, scrubber: PiiScrubber) -> tuple[pa.Table, Sc
                 for f in spans
             ]
         )
+    echoes = [
+        sum(text.count(v) for v in found[conv]) if text and found.get(conv) else 0
+        for text, conv in zip(result.texts, conversations, strict=True)
+    ]
+    masks = pii_residue_masks(result.texts)
+    residue = [[kind for kind in PII_KINDS if masks[kind][i]] for i in range(len(result.texts))]
     out = table.set_column(
         table.schema.get_field_index("content"), "content", pa.array(result.texts, pa.string())
     )
     out = out.append_column("redacted", pa.array(result.redacted, pa.bool_()))
     out = out.append_column("pii_types", pa.array(result.pii_types, pa.list_(pa.string())))
     out = out.append_column("findings", pa.array(findings, pa.list_(FINDING)))
+    out = out.append_column("echoes", pa.array(echoes, pa.int32()))
+    out = out.append_column("residue", pa.array(residue, pa.list_(pa.string())))
     return out, result.stats
 
 
@@ -194,6 +207,9 @@ class AuditSummary:
     conversations_affected: int = 0
     messages_affected: int = 0
     affected_already_redacted: int = 0  # affected conversations the input marked redacted
+    echoes: int = 0  # occurrences of found values the scrubbed text still holds (same conversation)
+    echo_messages: int = 0
+    residue_messages: Counter = field(default_factory=Counter)  # residue kind → scrubbed messages
     by_entity: Counter = field(default_factory=Counter)
     by_entity_role: Counter = field(default_factory=Counter)  # (entity, role)
     by_entity_language: Counter = field(default_factory=Counter)  # (entity, language)
@@ -207,6 +223,9 @@ class AuditSummary:
             "conversations_affected": self.conversations_affected,
             "messages_affected": self.messages_affected,
             "affected_already_redacted": self.affected_already_redacted,
+            "echoes": self.echoes,
+            "echo_messages": self.echo_messages,
+            "residue_messages": dict(sorted(self.residue_messages.items())),
             "by_entity": dict(self.by_entity.most_common()),
             "conversations_by_entity": dict(self.conversations_by_entity.most_common()),
             "by_entity_role": {f"{e}|{r}": n for (e, r), n in sorted(self.by_entity_role.items())},
@@ -222,6 +241,12 @@ def summarize(classified: pa.Table, findings: pa.Table) -> AuditSummary:
         messages=classified.num_rows,
         findings=findings.num_rows,
     )
+    if "echoes" in classified.column_names:
+        echoes = [n or 0 for n in classified.column("echoes").to_pylist()]
+        s.echoes, s.echo_messages = sum(echoes), sum(1 for n in echoes if n)
+    if "residue" in classified.column_names:
+        for kinds in classified.column("residue").to_pylist():
+            s.residue_messages.update(kinds or [])
     convs: dict[str, set] = defaultdict(set)
     messages = set()
     already = {}
@@ -273,6 +298,16 @@ def format_findings(summary: AuditSummary, top_languages: int = 4) -> str:
         f"({summary.messages_affected} of {summary.messages} messages) hold at least one finding; "
         f"{summary.affected_already_redacted} of those conversations were already marked redacted "
         f"by the input."
+    )
+    lines.append(
+        f"After our scrub: {summary.echoes} occurrence(s) of a found value remain in "
+        f"{summary.echo_messages} message(s) of the same conversation where the scrubber did not flag "
+        f"them again; the independent residue scan still sees "
+        + (
+            ", ".join(f"{k} in {n} message(s)" for k, n in sorted(summary.residue_messages.items()))
+            or "nothing"
+        )
+        + "."
     )
     return "\n".join(lines)
 

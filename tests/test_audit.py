@@ -198,3 +198,47 @@ def test_overlapping_spans_never_unmask_a_character():
     first = (text.index("Nahian"), text.index("Nahian") + 6)
     got = masked_context(text, *full, [full, first])
     assert got == "First Name: N••••••••••an"  # "Nahian" alone keeps one character each end
+
+
+def test_sharegpt_audit_rescrubs_in_its_own_shape_and_accounts_for_bad_rows(tmp_path):
+    email = "marta.kowalczyk77@proton.me"
+    doc = [
+        {
+            "id": "sg-1",
+            "model": "gpt-4",
+            "conversations": [
+                {"from": "human", "value": f"Please reply to me at {email} about the invoice."},
+                {"from": "gpt", "value": "Of course, I will draft the reply."},
+            ],
+        },
+        {"id": "sg-2", "conversations": [{"from": "narrator", "value": "?"}]},
+        {
+            "id": "sg-3",
+            "conversations": [
+                {"from": "human", "value": "Write a haiku about rain."},
+                {"from": "gpt", "value": "Soft rain on the roof"},
+            ],
+        },
+        ["not", "a", "conversation"],
+    ]
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(doc))
+    out = run_audit(tmp_path / "store", path)
+    meta = out["metadata"]["audit_input"]
+    assert (meta["rows"].value, meta["conversations"].value, meta["quarantined"].value) == (4, 2, 2)
+    assert sorted(out["tables"]["audit_quarantine"].column("reason").to_pylist()) == [
+        "not_an_object",
+        "unknown_role",
+    ]
+    copy = json.loads((tmp_path / "store" / "audit_rescrubbed" / "export.rescrubbed.json").read_text())
+    assert [c["id"] for c in copy] == ["sg-1", "sg-3"]  # accepted rows, in input order
+    assert copy[0]["model"] == "gpt-4" and copy[0]["conversations"][0]["from"] == "human"
+    assert set(copy[0]["conversations"][0]) == {"from", "value"}
+    assert email not in copy[0]["conversations"][0]["value"]
+    assert "<PRESIDIO_ANONYMIZED_EMAIL_ADDRESS>" in copy[0]["conversations"][0]["value"]
+    assert copy[1] == doc[2]  # nothing found: unchanged
+    findings = out["tables"]["audit_findings"].to_pylist()
+    assert [(f["conversation_id"], f["entity"], f["role"]) for f in findings] == [
+        ("sg-1", "EMAIL_ADDRESS", "user")
+    ]
+    assert email not in findings[0]["masked_context"] and "ma•••" in findings[0]["masked_context"]

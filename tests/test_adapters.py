@@ -338,3 +338,98 @@ def test_sharegpt_json_maps_speakers_and_quarantines_unknown_ones(tmp_path):
     ]
     assert msgs[0]["conversation_hash"] is None
     assert sorted(q["reason"] for q in got.quarantine.to_pylist()) == ["not_an_object", "unknown_role"]
+
+
+def test_gateway_envelopes_portkey_openpipe_and_litellm_payloads():
+    body_req = gateway_record()["request"]
+    body_resp = gateway_record()["response"]
+    portkey = {  # Portkey's logs API: HTTP envelopes with the bodies inside
+        "request": {
+            "url": "https://api.openai.com/v1/chat/completions",
+            "method": "POST",
+            "headers": {"User-Agent": UA, "Accept-Language": "en"},
+            "body": body_req,
+        },
+        "response": {"status": 200, "headers": {}, "body": body_resp, "response_time": 812},
+        "metadata": {"consent": True, "client_ip": "81.2.69.142"},
+        "client_ip": "81.2.69.142",
+    }
+    got = to_contract_call(portkey)
+    assert got["response"] == "Soft rain on the roof" and got["headers"]["user-agent"] == UA
+    assert got["messages"] == body_req["messages"]
+
+    openpipe = {  # OpenPipe's report API: JSON-encoded payloads, millisecond epochs
+        "requestedAt": CREATED * 1000,
+        "reqPayload": json.dumps(body_req),
+        "respPayload": json.dumps(body_resp),
+        "statusCode": 200,
+        "ip": "81.2.69.142",
+        "consent": True,
+    }
+    got = to_contract_call(openpipe)
+    assert got["timestamp"] == "2023-06-14T08:31:07Z" and got["response"] == "Soft rain on the roof"
+    with pytest.raises(GatewayReject) as exc:
+        to_contract_call({**openpipe, "statusCode": 429})
+    assert exc.value.reason == "gateway_error_response"
+
+    litellm = {  # LiteLLM's StandardLoggingPayload: the request's fields at the top level
+        "id": "litellm-call-1",
+        "call_type": "acompletion",
+        "status": "success",
+        "startTime": CREATED + 0.25,
+        "model": "gpt-4",
+        "messages": body_req["messages"],
+        "model_parameters": {"temperature": 0.5},
+        "response": body_resp,
+        "metadata": {"requester_ip_address": "216.160.83.56", "consent": True},
+    }
+    got = to_contract_call(litellm)
+    assert got["id"] == stable_id("litellm-call-1") and got["ip"] == "216.160.83.56"
+    assert got["temperature"] == 0.5 and got["model"] == "gpt-4-0613"
+    assert got["timestamp"].startswith("2023-06-14T08:31:07.25")
+    with pytest.raises(GatewayReject) as exc:
+        to_contract_call({**litellm, "status": "failure", "response": {}})
+    assert exc.value.reason == "gateway_error_response"
+
+
+def test_linked_files_that_cannot_be_read_fail_with_a_clear_reason(tmp_path):
+    from wildchat_dagster.core.adapters.linked import LinkedReject
+
+    (tmp_path / "broken.parquet").write_bytes(b"PAR1 not really")
+    (tmp_path / "broken.jsonl.gz").write_bytes(b"\x1f\x8b\x08 truncated")
+    (tmp_path / "notes.txt").write_text("hello")
+    cases = {
+        "broken.parquet": "unreadable_file",
+        "broken.jsonl.gz": "unreadable_file",
+        "absent.jsonl": "missing_file",
+        "notes.txt": "unknown_container",
+    }
+    for name, reason in cases.items():
+        with pytest.raises(LinkedReject) as exc:
+            read_linked(str(tmp_path / name))
+        assert exc.value.reason == reason, name
+
+
+def test_lmsys_chat_rows_read_as_linked_conversations(tmp_path):
+    rows = [
+        {
+            "conversation_id": "33f01939a744455c869cb234afca47f1",
+            "model": "vicuna-13b",
+            "turn": 1,
+            "language": "English",
+            "redacted": True,
+            "conversation": [
+                {"content": "Hi, I am NAME_1", "role": "user"},
+                {"content": "Hello NAME_1!", "role": "assistant"},
+            ],
+            "openai_moderation": [{"categories": {"sexual": False}, "flagged": False}] * 2,
+        }
+    ]
+    path = tmp_path / "lmsys.jsonl"
+    _write_jsonl(path, rows)
+    got = read_linked(str(path))
+    assert (got.format, got.conversations, got.quarantined) == ("wildchat", 1, 0)
+    msgs = got.messages.to_pylist()
+    assert [m["conversation_id"] for m in msgs] == ["33f01939a744455c869cb234afca47f1"] * 2
+    assert msgs[0]["conversation_hash"] is None and msgs[0]["input_redacted"] is True
+    assert msgs[0]["model"] == "vicuna-13b"

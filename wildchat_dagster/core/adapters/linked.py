@@ -17,8 +17,9 @@ suffixed ``~2``, ``~3`` where the published one repeats, as WildChat's hash does
 
 Every input row ends in exactly one place: a conversation of the table, or the quarantine with
 its row number and a reason (``invalid_json``, ``not_an_object``, ``missing_field``,
-``wrong_type``, ``empty_conversation``, ``unknown_role``, ``unreadable_file``);
-``rows == conversations + quarantined`` is checked before returning.
+``wrong_type``, ``empty_conversation``, ``unknown_role``); ``rows == conversations +
+quarantined`` is checked before returning. A file that cannot be read at all (missing, not
+Parquet, corrupt gzip) raises ``LinkedReject`` with a clear message: there are no rows to count.
 """
 
 from __future__ import annotations
@@ -139,9 +140,14 @@ def read_records(path: str) -> LinkedRecords:
     container = container_of(path)
     fs, full = _filesystem(path)
     out = LinkedRecords(source=path if "://" in path else full, container=container)
+    if fs.get_file_info(full).type != pafs.FileType.File:
+        raise LinkedReject("missing_file", f"{path} is not a file")
     if container == "parquet":
-        with fs.open_input_file(full) as f:
-            table = pq.read_table(f)
+        try:
+            with fs.open_input_file(full) as f:
+                table = pq.read_table(f)
+        except (pa.ArrowInvalid, OSError) as exc:  # not Parquet, truncated: the audit cannot start
+            raise LinkedReject("unreadable_file", f"{os.path.basename(path)}: {exc}"[:300]) from None
         out.arrow_schema = table.schema
         number = 0
         for batch in table.to_batches(max_chunksize=10_000):
@@ -150,8 +156,11 @@ def read_records(path: str) -> LinkedRecords:
                 out.rows.append((number, row, None))
         return out
     compression = "gzip" if full.endswith(".gz") else None
-    with fs.open_input_stream(full, compression=compression) as stream:
-        data = stream.read()
+    try:
+        with fs.open_input_stream(full, compression=compression) as stream:
+            data = stream.read()
+    except (OSError, EOFError) as exc:  # a corrupt gzip
+        raise LinkedReject("unreadable_file", f"{os.path.basename(path)}: {exc}"[:300]) from None
     if container == "jsonl":
         for number, raw in enumerate(data.split(b"\n"), start=1):
             raw = raw.rstrip(b"\r")

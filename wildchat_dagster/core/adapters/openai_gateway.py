@@ -15,13 +15,16 @@ contract           gateway record
 =================  =====================================================================
 id                 ``id`` if an integer; else a stable 63-bit integer from ``request_id``
                    / ``id`` (a string) / the response's ``id`` (``chatcmpl-…``)
-timestamp          ``timestamp`` / ``start_time`` / ``created_at`` / ``startTime``
-                   (ISO 8601 or epoch seconds); else the response's ``created``
+timestamp          ``timestamp`` / ``start_time`` / ``created_at`` / ``startTime`` /
+                   ``requestedAt`` (ISO 8601, or epoch seconds or milliseconds); else the
+                   response's ``created``
 model              the response's ``model`` (the snapshot that answered, e.g.
                    ``gpt-4-0613``), else the request's ``model``
-ip                 ``client_ip`` / ``ip`` / ``remote_addr`` / ``remote_ip``, else the first
+ip                 ``client_ip`` / ``ip`` / ``remote_addr`` / ``remote_ip`` /
+                   ``requester_ip_address`` (also under ``metadata``), else the first
                    address of an ``x-forwarded-for`` header
-headers            ``headers`` / ``request_headers`` (names lower-cased)
+headers            ``headers`` / ``request_headers`` / the request envelope's ``headers``
+                   (names lower-cased; only user-agent and accept-language are kept)
 consent            ``consent``, else ``metadata.consent``, else the request's
                    ``metadata.consent`` (OpenAI metadata values are strings: ``"true"`` and
                    ``"false"`` are read as booleans); absent → no consent (dropped, counted)
@@ -35,12 +38,17 @@ usage              the response's ``usage``
 =================  =====================================================================
 
 Request and response bodies may be objects or JSON strings (many gateways log the raw
-body), under ``request`` / ``request_body`` / ``body`` and ``response`` /
-``response_body``. What does not fit is rejected with a reason (``GatewayReject``), never
-guessed: ``gateway_no_request``, ``gateway_not_chat_completions`` (an embeddings or legacy
-completions call), ``gateway_no_response``, ``gateway_error_response`` (the upstream call
-failed: there is no reply), ``gateway_multiple_choices`` (``n > 1``: which reply the user
-saw is unknown), ``gateway_no_text_reply`` (tool calls only, or an empty message).
+body), under ``request`` / ``request_body`` / ``body`` / ``reqPayload`` and ``response`` /
+``response_body`` / ``respPayload``, or inside an HTTP envelope ``{url, headers, status,
+body}`` (Portkey); LiteLLM's ``StandardLoggingPayload`` (``messages``, ``model_parameters``,
+``response``, ``startTime``, ``metadata.requester_ip_address``) is read as it is. An HTTP
+status of 400 or more, or LiteLLM's ``status: "failure"``, is an error response.
+
+What does not fit is rejected with a reason (``GatewayReject``), never guessed:
+``gateway_no_request``, ``gateway_not_chat_completions`` (an embeddings or legacy completions
+call), ``gateway_no_response``, ``gateway_error_response`` (the upstream call failed: there is
+no reply), ``gateway_multiple_choices`` (``n > 1``: which reply the user saw is unknown),
+``gateway_no_text_reply`` (tool calls only, or an empty message).
 """
 
 from __future__ import annotations
@@ -51,10 +59,12 @@ from collections.abc import Mapping
 
 import orjson
 
-REQUEST_KEYS = ("request", "request_body", "body")
-RESPONSE_KEYS = ("response", "response_body")
-TIMESTAMP_KEYS = ("timestamp", "start_time", "created_at", "startTime")
-IP_KEYS = ("client_ip", "ip", "remote_addr", "remote_ip")
+REQUEST_KEYS = ("request", "request_body", "body", "reqPayload")
+RESPONSE_KEYS = ("response", "response_body", "respPayload")
+TIMESTAMP_KEYS = ("timestamp", "start_time", "created_at", "startTime", "requestedAt")
+IP_KEYS = ("client_ip", "ip", "remote_addr", "remote_ip", "requester_ip_address")
+STATUS_KEYS = ("status_code", "statusCode", "status")
+EPOCH_MS = 100_000_000_000  # an epoch number above this is in milliseconds (year 5138 in seconds)
 HEADER_KEYS = ("headers", "request_headers")
 ID_KEYS = ("request_id", "id")
 
@@ -76,10 +86,7 @@ def _first(obj: Mapping, keys: tuple[str, ...]):
     return None, None
 
 
-def _body(obj: Mapping, keys: tuple[str, ...], reason: str):
-    key, body = _first(obj, keys)
-    if body is None:
-        raise GatewayReject(reason, f"none of {', '.join(keys)} is present")
+def _parsed(key: str, body, reason: str):
     if isinstance(body, str | bytes):  # the raw body as the gateway saw it
         try:
             body = orjson.loads(body)
@@ -88,6 +95,18 @@ def _body(obj: Mapping, keys: tuple[str, ...], reason: str):
     if not isinstance(body, dict | list):
         raise GatewayReject(reason, f"{key} is a {type(body).__name__}, not an object")
     return body
+
+
+def _body(obj: Mapping, keys: tuple[str, ...], reason: str) -> tuple[object, Mapping]:
+    """The body under the first of ``keys``, and its HTTP envelope (``{}`` if none): Portkey-style
+    logs wrap it as ``{"url", "headers", "status", "body": {...}}``."""
+    key, body = _first(obj, keys)
+    if body is None:
+        raise GatewayReject(reason, f"none of {', '.join(keys)} is present")
+    body = _parsed(key, body, reason)
+    if isinstance(body, dict) and "body" in body and not {"messages", "choices"} & set(body):
+        return _parsed(f"{key}.body", body["body"], reason), body
+    return body, {}
 
 
 def stable_id(text: str) -> int:
@@ -110,12 +129,15 @@ def _timestamp(obj: Mapping, response: Mapping):
     if value is None:
         value = response.get("created")
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return dt.datetime.fromtimestamp(value, dt.UTC).isoformat().replace("+00:00", "Z")
+        seconds = value / 1000 if value > EPOCH_MS else value
+        return dt.datetime.fromtimestamp(seconds, dt.UTC).isoformat().replace("+00:00", "Z")
     return value  # ISO text, or something the contract rejects with its reason
 
 
 def _ip(obj: Mapping, headers: Mapping):
     _, ip = _first(obj, IP_KEYS)
+    if ip is None and isinstance(obj.get("metadata"), Mapping):  # LiteLLM: metadata.requester_ip_address
+        _, ip = _first(obj["metadata"], IP_KEYS)
     if ip is None:
         forwarded = headers.get("x-forwarded-for")
         if isinstance(forwarded, str) and forwarded.strip():
@@ -175,16 +197,29 @@ def _reply(response: Mapping) -> str:
 
 def to_contract_call(obj: dict) -> dict:
     """One gateway record → the contract's per-call dict (raises GatewayReject)."""
-    request = _body(obj, REQUEST_KEYS, "gateway_no_request")
+    if _first(obj, REQUEST_KEYS)[1] is None and isinstance(obj.get("messages"), list):
+        # LiteLLM's StandardLoggingPayload: the request's fields at the top level
+        params = obj.get("model_parameters")
+        request, request_envelope = {**(params if isinstance(params, dict) else {}), **obj}, {}
+    else:
+        request, request_envelope = _body(obj, REQUEST_KEYS, "gateway_no_request")
     if not isinstance(request, dict):
         raise GatewayReject("gateway_no_request", "the request body is not an object")
     if "messages" not in request:
         kind = "prompt" if "prompt" in request else "input" if "input" in request else "no messages"
         raise GatewayReject("gateway_not_chat_completions", f"the request has {kind}, not messages")
-    response = _body(obj, RESPONSE_KEYS, "gateway_no_response")
+    if obj.get("status") == "failure" or obj.get("error_str"):  # LiteLLM's failed calls
+        raise GatewayReject("gateway_error_response", "the call failed: no reply to keep")
+    response, response_envelope = _body(obj, RESPONSE_KEYS, "gateway_no_response")
+    for holder in (obj, response_envelope):
+        status = _first(holder, STATUS_KEYS)[1]
+        if isinstance(status, int) and not isinstance(status, bool) and status >= 400:
+            raise GatewayReject("gateway_error_response", f"HTTP status {status}: no reply to keep")
     if isinstance(response, list):
         response = _joined_stream(response)
     _, headers = _first(obj, HEADER_KEYS)
+    if headers is None:
+        headers = request_envelope.get("headers")
     headers = (
         {k.lower(): v for k, v in headers.items() if isinstance(k, str)} if isinstance(headers, dict) else {}
     )

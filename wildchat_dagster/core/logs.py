@@ -19,7 +19,7 @@ import orjson
 import pyarrow as pa
 from pydantic import BaseModel, ConfigDict, StrictBool, StrictFloat, StrictInt, StrictStr, ValidationError
 
-from .adapters import GatewayReject, UnknownFormatError, line_adapter_for
+from .adapters import AdapterReject, UnknownFormatError, line_adapter_for
 from .schema import MESSAGE, QUARANTINE, RAW_LOGS
 
 # A single message larger than this is quarantined: real prompts stay far below it and
@@ -190,7 +190,7 @@ class LogParser:
         if self.adapter is not None:  # another log shape → the contract's dict (docs/adapters.md)
             try:
                 obj = self.adapter(obj)
-            except GatewayReject as exc:
+            except AdapterReject as exc:
                 return self.quarantine(source, line_no, raw, exc.reason, exc.detail)
         # Consent first: a row the user did not consent to is dropped, not kept in quarantine.
         if obj.get("consent") is not True:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from .base import AdapterReject
 from .openai_gateway import GatewayReject, to_contract_call
 
 # Drop files in a `format=<name>` folder are adapted line by line before the contract's
@@ -33,7 +34,7 @@ def drop_format(path: str) -> str:
 
 def line_adapter_for(path: str):
     """The per-line adapter of a drop file: None for the contract itself; a callable
-    ``dict -> dict`` raising ``GatewayReject(reason, detail)`` otherwise.
+    ``dict -> dict`` raising ``AdapterReject(reason, detail)`` otherwise.
     Raises UnknownFormatError for a ``format=`` folder nobody knows (the file is quarantined)."""
     name = drop_format(path)
     if name == CONTRACT_FORMAT:
@@ -44,4 +45,11 @@ def line_adapter_for(path: str):
     return LINE_ADAPTERS[name]
 
 
-__all__ = ["GatewayReject", "UnknownFormatError", "drop_format", "line_adapter_for", "to_contract_call"]
+__all__ = [
+    "AdapterReject",
+    "GatewayReject",
+    "UnknownFormatError",
+    "drop_format",
+    "line_adapter_for",
+    "to_contract_call",
+]

@@ -59,6 +59,8 @@ from collections.abc import Mapping
 
 import orjson
 
+from .base import AdapterReject
+
 REQUEST_KEYS = ("request", "request_body", "body", "reqPayload")
 RESPONSE_KEYS = ("response", "response_body", "respPayload")
 TIMESTAMP_KEYS = ("timestamp", "start_time", "created_at", "startTime", "requestedAt")
@@ -69,14 +71,8 @@ HEADER_KEYS = ("headers", "request_headers")
 ID_KEYS = ("request_id", "id")
 
 
-class GatewayReject(ValueError):
-    """A gateway record that cannot become a contract call: a quarantine reason and detail
-    (field names and types only, never values: they may hold PII)."""
-
-    def __init__(self, reason: str, detail: str):
-        super().__init__(f"{reason}: {detail}")
-        self.reason = reason
-        self.detail = detail
+class GatewayReject(AdapterReject):
+    """A gateway record that cannot become a contract call."""
 
 
 def _first(obj: Mapping, keys: tuple[str, ...]):

@@ -126,7 +126,7 @@ def scrub_messages(table: pa.Table, scrubber: PiiScrubber) -> tuple[pa.Table, Sc
     # contexts, even where the scrubber did not flag it again (a name repeated in a later message).
     found: dict[str, set[str]] = defaultdict(set)
     for text, conv, spans in zip(contents, conversations, result.spans, strict=True):
-        found[conv].update(v for f in spans if len((v := text[f.start : f.end]).strip()) >= MIN_ECHO_CHARS)
+        found[conv].update(v for f in spans if len(v := text[f.start : f.end].strip()) >= MIN_ECHO_CHARS)
     findings = []
     for text, conv, spans in zip(contents, conversations, result.spans, strict=True):
         if not spans:

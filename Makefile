@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export WILDCHAT_STORAGE ?= ./data
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
-.PHONY: setup demo test lint ui bench eval-pii eval-toxicity clean
+.PHONY: setup demo test lint ui bench eval-pii eval-toxicity audit clean
 
 setup: $(STAMP)
 
@@ -39,6 +39,12 @@ eval-pii: setup
 
 eval-toxicity: setup
 	$(BIN)/python bench/eval_toxicity.py
+
+# Audit an already-published dataset (docs/audit.md): AUDIT_INPUT is WildChat-1M rows as JSONL
+# or Parquet, or ShareGPT JSON; prints the findings table.
+AUDIT_INPUT ?= ../shared/data/wildchat/wildchat1m_sample_186.jsonl
+audit: setup
+	$(BIN)/python -m wildchat_dagster.audit $(AUDIT_INPUT)
 
 clean:
 	rm -rf $(VENV) .dagster_home data .pytest_cache .ruff_cache

@@ -6,6 +6,7 @@ from dagster import AssetSelection, Definitions, define_asset_job, in_process_ex
 from dagster_aws.s3 import S3Resource
 
 from .assets.analytics import analytics_dbt_assets, dbt_resource
+from .assets.audit import AUDIT_ASSETS, AUDIT_GROUP
 from .assets.classified import classified
 from .assets.conversations import conversations
 from .assets.geo_tagged import geo_tagged
@@ -43,14 +44,19 @@ daily_chain_job = define_asset_job(
     executor_def=in_process_executor,
 )
 
+# Auditing an already-published dataset (docs/audit.md): its own group, not partitioned.
+audit_job = define_asset_job(
+    "audit_job", selection=AssetSelection.groups(AUDIT_GROUP), executor_def=in_process_executor,
+)
+
 
 def build_definitions(storage_base: str | None = None) -> Definitions:
     base = storage_base or storage_base_from_env()
     return Definitions(
-        # analytics: dbt models + tests (docs/analytics.md)
-        assets=[*PIPELINE_ASSETS, *PROMPT_ANALYSIS_ASSETS, analytics_dbt_assets],
+        # analytics: dbt models + tests (docs/analytics.md); audit: docs/audit.md
+        assets=[*PIPELINE_ASSETS, *PROMPT_ANALYSIS_ASSETS, analytics_dbt_assets, *AUDIT_ASSETS],
         asset_checks=ASSET_CHECKS,  # GX suites per asset, blocking where bad data must stop (docs/quality.md)
-        jobs=[daily_chain_job],
+        jobs=[daily_chain_job, audit_job],
         executor=in_process_executor,  # UI materializations and backfills too (see daily_chain)
         sensors=[raw_log_drops_sensor, check_failure_alerts],  # drops → runs; failed checks → webhook
         schedules=[close_yesterday_schedule],  # 02:00 UTC closes yesterday (schedules.py)

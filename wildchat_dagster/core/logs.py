@@ -19,6 +19,7 @@ import orjson
 import pyarrow as pa
 from pydantic import BaseModel, ConfigDict, StrictBool, StrictFloat, StrictInt, StrictStr, ValidationError
 
+from .adapters import AdapterReject, UnknownFormatError, line_adapter_for
 from .schema import MESSAGE, QUARANTINE, RAW_LOGS
 
 # A single message larger than this is quarantined: real prompts stay far below it and
@@ -148,6 +149,7 @@ class LogParser:
         self.max_message_chars = max_message_chars
         self.result = ParsedDay()
         self._seen_ids: set[int] = set()
+        self.adapter = None  # the current file's line adapter (core/adapters), None: the contract
 
     def quarantine(self, source: str, line_no: int, raw: bytes, reason: str, detail: str = "") -> None:
         q = self.result.quarantine
@@ -185,6 +187,11 @@ class LogParser:
             return self.quarantine(source, line_no, raw, "invalid_json", str(exc).split(":")[0])
         if not isinstance(obj, dict):
             return self.quarantine(source, line_no, raw, "not_an_object", type(obj).__name__)
+        if self.adapter is not None:  # another log shape → the contract's dict (docs/adapters.md)
+            try:
+                obj = self.adapter(obj)
+            except AdapterReject as exc:
+                return self.quarantine(source, line_no, raw, exc.reason, exc.detail)
         # Consent first: a row the user did not consent to is dropped, not kept in quarantine.
         if obj.get("consent") is not True:
             self.result.no_consent += 1
@@ -291,6 +298,11 @@ def parse_drops(storage, day: dt.date, max_message_chars: int = DEFAULT_MAX_MESS
     """Parse every drop file of one day (``<base>/raw_logs_drop/dt=DAY/``), streaming."""
     parser = LogParser(day, max_message_chars)
     for info in storage.list_files(f"{DROP_DIR}/dt={day.isoformat()}", DROP_SUFFIXES):
+        try:  # hook: a format=<name>/ folder picks an input adapter (core/adapters)
+            parser.adapter = line_adapter_for(info.path)
+        except UnknownFormatError as exc:
+            parser.file_error(info.path, "unknown_format", str(exc))
+            continue
         compression = "gzip" if info.path.endswith(".gz") else None
         try:
             with storage.fs.open_input_stream(storage.full(info.path), compression=compression) as stream:

@@ -164,6 +164,46 @@ def geo_resource_from_env() -> GeoResource:
     )
 
 
+# --- PII review queue (issue 15) ---
+
+
+class ReviewResource(ConfigurableResource):
+    """The PII review queue (docs/quality.md): where reviewers' decisions are, and the key of
+    the value hashes that name kept and withheld values (core/keeps.py, core/review.py).
+
+    ``decisions``: a path or s3:// URI of ``decisions.csv``; empty: ``$WILDCHAT_REVIEW_DECISIONS``,
+    else ``<storage>/review/decisions.csv`` when it exists. ``hash_key``: the deployment's
+    ``WILDCHAT_IP_HASH_KEY`` (an ``EnvVar``; used domain-separated), the development key outside
+    production when unset, as for hashed_ip.
+    """
+
+    decisions: str = ""
+    hash_key: str | None = None
+    environment: str = "demo"
+
+    def get_hasher(self, logger=None):
+        from .core.geo import resolve_ip_hasher
+        from .core.keeps import ValueHasher
+
+        ip_hasher = resolve_ip_hasher(self.hash_key, self.environment, logger)  # production: key required
+        return ValueHasher(ip_hasher._key.decode("utf-8"), is_development=ip_hasher.is_development)
+
+    def get_decisions(self, storage: Storage):
+        from .core.review import load_decisions
+
+        return load_decisions(storage, self.decisions or None)
+
+
+def review_resource_from_env() -> ReviewResource:
+    from dagster import EnvVar
+
+    from .core.geo import ENV_KEY, ENV_MODE
+
+    has_key = bool((os.environ.get(ENV_KEY) or "").strip())
+    return ReviewResource(hash_key=EnvVar(ENV_KEY) if has_key else None,
+                          environment=os.environ.get(ENV_MODE, "demo"))
+
+
 # --- classification resources (issue 4) ---
 
 

@@ -224,18 +224,20 @@ def masked_context(text: str, finding: Finding, others: list[Finding], chars: in
     """The finding masked with ``chars`` of context either side; other findings in the window
     masked completely; whitespace runs shown as one space."""
     lo, hi = max(0, finding.start - chars), min(len(text), finding.end + chars)
+    spans = [(finding.start, finding.end, True)] + [
+        (max(f.start, lo), min(f.end, hi), False)
+        for f in others
+        if f.end > lo and f.start < hi and (f.end <= finding.start or f.start >= finding.end)
+    ]
     pieces, at = [], lo
-    for f in sorted(others, key=lambda f: f.start):
-        if f.end <= lo or f.start >= hi or f is finding:
+    for start, end, main in sorted(spans):
+        start = max(start, at)  # overlapping other findings: mask what is left of them
+        if end <= start:
             continue
-        if f.start >= at:
-            pieces.append(text[at:f.start])
-            pieces.append(MASK * (min(f.end, hi) - f.start))
-            at = min(f.end, hi)
-    if finding.start >= at:
-        pieces.append(text[at:finding.start])
-    pieces.append(mask_value(text[finding.start:finding.end]))
-    pieces.append(text[max(finding.end, at):hi])
+        pieces.append(text[at:start])
+        pieces.append(mask_value(text[start:end]) if main else MASK * (end - start))
+        at = end
+    pieces.append(text[at:hi])
     body = " ".join("".join(pieces).split())
     return ("…" if lo > 0 else "") + body + ("…" if hi < len(text) else "")
 
@@ -255,6 +257,7 @@ class ResidueScan:
     pending: Counter = field(default_factory=Counter)  # per kind
     kept_by_rule: Counter = field(default_factory=Counter)  # honoured: frequent, placeholder, ...
     released_by_review: int = 0
+    dropped_by_review: int = 0  # findings in conversations a reviewer dropped (the release drops them)
 
     def summary(self) -> dict:
         return {
@@ -262,6 +265,7 @@ class ResidueScan:
             "residue_pending": sum(self.pending.values()),
             "residue_kept_by_rule": sum(self.kept_by_rule.values()),
             "residue_released_by_review": self.released_by_review,
+            "residue_in_dropped_conversations": self.dropped_by_review,
             "withheld_conversations": len(self.withheld),
             "withheld_messages": len(set(zip(self.review["conversation_id"].to_pylist(),
                                                  self.review["message_index"].to_pylist(), strict=True))),
@@ -290,7 +294,7 @@ def scan_residue(
     rows: dict[str, list] = {f.name: [] for f in PII_REVIEW}
     hits: list[tuple[int, Finding, str, str | None, str]] = []
     for i, text, found in pii_findings(table.column("content")):
-        for f in found:
+        for f in sorted(found, key=lambda f: (f.start, f.end)):
             scan.findings[f.kind] += 1
             value_hash = hasher(f.kind, text[f.start:f.end])
             rule = keeps.honoured_rule(value_hash)
@@ -306,7 +310,13 @@ def scan_residue(
     if not hits:
         return scan
     ids = {name: _column(table, name) for name in REVIEW_COLUMNS if name != "content"}
+    dropped = _dropped_conversations(ids, decisions.drops)
     for i, f, value_hash, rule, context in hits:
+        if ids["conversation_id"][i] in dropped:
+            scan.dropped_by_review += 1
+            scan.pending[f.kind] -= 1
+            masks[f.kind][i] = False
+            continue
         for name in ("conversation_id", "conversation_hash", "turn_identifier", "message_index", "role"):
             rows[name].append(ids[name][i])
         rows["kind"].append(f.kind)
@@ -316,9 +326,19 @@ def scan_residue(
         rows["masked_context"].append(context)
         rows["value_hash"].append(value_hash)
         rows["scrubber_rule"].append(rule)
+    scan.pending = +scan.pending  # drop zero counts
     scan.review = pa.table(rows, schema=PII_REVIEW)
     scan.withheld = frozenset(c for c in rows["conversation_id"] if c is not None)
     return scan
+
+
+def _dropped_conversations(ids: dict[str, list], drops: Takedowns) -> set:
+    """Conversation ids a reviewer's ``drop`` names, by any of their turn identifiers or their hash."""
+    if not drops.turn_identifiers and not drops.conversations:
+        return set()
+    columns = (ids["conversation_id"], ids["turn_identifier"], ids["conversation_hash"])
+    turns, hashes = drops.turn_identifiers, drops.conversations
+    return {c for c, t, h in zip(*columns, strict=True) if t in turns or h in hashes}
 
 
 # ----------------------------------------------------------------------------------------

@@ -182,11 +182,13 @@ class ReviewResource(ConfigurableResource):
     environment: str = "demo"
 
     def get_hasher(self, logger=None):
-        from .core.geo import resolve_ip_hasher
+        from .core.geo import DEVELOPMENT_IP_HASH_KEY, resolve_ip_hasher
         from .core.keeps import ValueHasher
 
-        ip_hasher = resolve_ip_hasher(self.hash_key, self.environment, logger)  # production: key required
-        return ValueHasher(ip_hasher._key.decode("utf-8"), is_development=ip_hasher.is_development)
+        # the IP-hash key's rules: production refuses to run without it, elsewhere a loud warning
+        development = resolve_ip_hasher(self.hash_key, self.environment, logger).is_development
+        key = DEVELOPMENT_IP_HASH_KEY if development else self.hash_key
+        return ValueHasher(key, is_development=development)
 
     def get_decisions(self, storage: Storage):
         from .core.review import load_decisions

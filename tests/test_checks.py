@@ -35,7 +35,13 @@ from wildchat_dagster.core.storage import Storage
 from wildchat_dagster.core.toxicity import add_toxicity_columns
 from wildchat_dagster.io import ParquetIOManager
 from wildchat_dagster.partitions import daily_partitions
-from wildchat_dagster.resources import GeoResource, LanguageIdResource, StorageResource, ToxicityResource
+from wildchat_dagster.resources import (
+    GeoResource,
+    LanguageIdResource,
+    ReviewResource,
+    StorageResource,
+    ToxicityResource,
+)
 
 DAY = "2023-04-10"
 TEST_DB = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "geoip" / "GeoIP2-City-Test.mmdb"
@@ -125,6 +131,7 @@ def resources(base: Path, **quality) -> dict:
         "geo": GeoResource(geoip_db=str(TEST_DB), ip_hash_key=HASH_KEY),
         "langid": LanguageIdResource(),
         "toxicity": ToxicityResource(backends=["embedded"]),
+        "review": ReviewResource(hash_key=HASH_KEY),
     }
 
 
@@ -332,29 +339,70 @@ def _quality_text(base: Path) -> str:
     )
 
 
-def test_planted_email_in_scrubbed_blocks_geo_tagged(base, tables):
-    scrubbed = tables["scrubbed"]
+def _plant_email(scrubbed: pa.Table, row: int = 2) -> pa.Table:
     content = scrubbed["content"].to_pylist()
-    content[2] = f"my new address is {PLANTED_EMAIL}, write me"
-    bad = scrubbed.set_column(scrubbed.schema.get_field_index("content"), "content", pa.array(content))
+    content[row] = f"my new address is {PLANTED_EMAIL}, write me"
+    return scrubbed.set_column(scrubbed.schema.get_field_index("content"), "content", pa.array(content))
+
+
+def test_planted_email_in_scrubbed_warns_lists_it_for_review_and_does_not_block(base, tables):
+    """Issue 15: residue no longer halts the day: a warning with counts and links, geo_tagged goes on
+    (the release withholds the conversation; tests/test_review.py)."""
+    bad = _plant_email(tables["scrubbed"])
     Storage(str(base)).write_table(f"conversations/dt={DAY}", tables["conversations"])
     result, evaluations, materialized = run(
         [stand_in("scrubbed", bad), real_geo_tagged], ["scrubbed", "geo_tagged"], base
     )
-    assert not result.success
+    assert result.success
     residue = evaluations["scrubbed_no_pii_residue"]
-    assert not residue.passed and residue.blocking and residue.severity.value == "ERROR"
+    assert not residue.passed and not residue.blocking and residue.severity.value == "WARN"
     assert meta(residue, "unexpected_counts") == {"scrubbed: ExpectColumnValuesToBeInSet(residue_email)": 1}
     bad_row = {"conversation_id": bad["conversation_id"][2].as_py(), "message_index": 2}
     assert meta(residue, "sample_bad_row_ids") == {
         "scrubbed: ExpectColumnValuesToBeInSet(residue_email)": [bad_row]
     }
+    assert meta(residue, "withheld_conversations") == 1
+    assert meta(residue, "pending_by_kind") == {"email": 1}
+    assert meta(residue, "pii_review_ui") == f"http://127.0.0.1:3000/assets/pii_review?view=partitions&partition={DAY}"
+    assert meta(residue, "pii_review_rows") == str(base / "pii_review" / f"dt={DAY}")
     assert evaluations["scrubbed_contract"].passed
-    assert "scrubbed" in materialized and "geo_tagged" not in materialized
-    assert not (base / "geo_tagged").exists()
+    assert {"scrubbed", "geo_tagged"} <= materialized
     # the planted value is nowhere in the check's metadata, stored results or Data Docs
     assert PLANTED_EMAIL not in repr(residue.metadata)
     assert PLANTED_EMAIL not in _quality_text(base)
+
+
+def test_a_value_the_scrubber_kept_by_rule_is_not_residue(base, tables):
+    """The scrubber's keeps sidecar (frequency rule) makes the same planted value pass the check."""
+    from wildchat_dagster.core.keeps import ValueHasher, keeps_table, write_keeps
+
+    bad = _plant_email(tables["scrubbed"])
+    store = Storage(str(base))
+    store.write_table(f"conversations/dt={DAY}", tables["conversations"])
+    kept = {("EMAIL_ADDRESS", "frequent", ValueHasher(HASH_KEY)("EMAIL_ADDRESS", PLANTED_EMAIL.upper())): 12}
+    write_keeps(store, DAY, keeps_table(kept))
+    result, evaluations, _ = run([stand_in("scrubbed", bad)], ["scrubbed"], base)
+    residue = evaluations["scrubbed_no_pii_residue"]
+    assert result.success and residue.passed
+    assert meta(residue, "kept_by_rule") == {"frequent": 1} and meta(residue, "withheld_conversations") == 0
+
+
+def test_residue_in_a_released_conversation_blocks_downstream(base, tables):
+    """The gate that stays: a release holding residue (the release step bypassed) blocks release_sft."""
+    bad_classified = _plant_email(tables["classified"])
+    splits, stats = release_output(build_release(bad_classified))
+    Storage(str(base)).write_table(f"classified/dt={DAY}", bad_classified)
+    result, evaluations, materialized = run(
+        [stand_in("release", splits, stats), real_release_sft], ["release", "release_sft"], base
+    )
+    assert not result.success
+    gate = evaluations["release_no_pii_residue"]
+    assert not gate.passed and gate.blocking and gate.severity.value == "ERROR"
+    assert meta(gate, "unexpected_counts") == {
+        "release_partition: ExpectColumnValuesToBeInSet(residue_conversations_in_full)": 1
+    }
+    assert "release_sft" not in materialized
+    assert PLANTED_EMAIL not in repr(gate.metadata) and PLANTED_EMAIL not in _quality_text(base)
 
 
 def test_raw_ip_and_unknown_country_in_geo_tagged_block_classified(base, tables):

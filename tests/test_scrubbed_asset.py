@@ -18,7 +18,7 @@ from wildchat_dagster.assets.scrubbed import scrubbed
 from wildchat_dagster.core.generate import generate_drops
 from wildchat_dagster.core.schema import SCRUBBED
 from wildchat_dagster.io import ParquetIOManager
-from wildchat_dagster.resources import PiiScrubberResource, StorageResource
+from wildchat_dagster.resources import PiiScrubberResource, ReviewResource, StorageResource
 
 DAY = dt.date(2023, 6, 14)
 
@@ -32,6 +32,7 @@ def run_chain(base, pii: PiiScrubberResource | None = None):
             "io_manager": ParquetIOManager(base=str(base)),
             "storage": StorageResource(base=str(base)),
             "pii": pii or PiiScrubberResource(workers=1),
+            "review": ReviewResource(),
         },
         instance=instance,
     )

@@ -10,6 +10,7 @@ from .assets.audit import AUDIT_ASSETS, AUDIT_GROUP
 from .assets.classified import classified
 from .assets.conversations import conversations
 from .assets.geo_tagged import geo_tagged
+from .assets.pii_review import pii_review
 from .assets.prompt_analysis import prompt_clusters, prompt_signatures
 from .assets.raw_logs import raw_logs
 from .assets.release import dataset_card, release, release_sft
@@ -23,13 +24,14 @@ from .resources import (
     classification_resources_from_env,
     geo_resource_from_env,
     pii_resource_from_env,
+    review_resource_from_env,
     storage_base_from_env,
 )
 from .schedules import close_yesterday_schedule
 from .sensors import raw_log_drops_sensor
 
 PIPELINE_ASSETS = [
-    raw_logs, conversations, scrubbed, geo_tagged, classified, release, release_sft, dataset_card,
+    raw_logs, conversations, scrubbed, pii_review, geo_tagged, classified, release, release_sft, dataset_card,
 ]
 # Near-duplicate prompts, jailbreak families, categories (docs/analytics.md): signatures per day,
 # clusters over all days; the dbt models jailbreak_families and prompt_categories read the clusters.
@@ -67,6 +69,7 @@ def build_definitions(storage_base: str | None = None) -> Definitions:
             "dbt": dbt_resource(),  # dbt CLI over dbt/; the DuckDB warehouse opens only when a run starts
             "s3": S3Resource(),  # boto3 for the drop sensor; AWS_ENDPOINT_URL etc. from the environment
             "geo": geo_resource_from_env(),
+            "review": review_resource_from_env(),  # PII review queue: decisions file, value-hash key
             "quality": quality_resource_from_env(),  # check thresholds, Data Docs (checks/resources.py)
             **classification_resources_from_env(),  # langid + toxicity (embedded by default)
         },

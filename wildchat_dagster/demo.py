@@ -139,6 +139,9 @@ def _print_release_summary(instance, days, storage: str) -> None:
     print("countries (user messages): " + ", ".join(f"{k}={v}" for k, v in countries.most_common(10)))
     rate = toxic / messages if messages else 0.0
     print(f"toxic messages: {toxic} of {messages} ({rate:.2%}, embedded offline backend unless configured)")
+    held = sum(int(_metadata(instance, "release", day).get("withheld_conversations") or 0) for day in days)
+    if held:
+        print(f"withheld for PII review: {held} conversation(s); see pii_review (docs/runbook.md §4.1)")
     base = Path(storage).resolve()
     print(f"release: {base}/release/dt=*/split={{full,nontoxic}}/part-00000.parquet")
     print(f"dataset card: {base}/release/README.md   SFT export: {base}/release_sft/dt=*/sft.jsonl")

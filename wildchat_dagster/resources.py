@@ -164,6 +164,48 @@ def geo_resource_from_env() -> GeoResource:
     )
 
 
+# --- PII review queue (issue 15) ---
+
+
+class ReviewResource(ConfigurableResource):
+    """The PII review queue (docs/quality.md): where reviewers' decisions are, and the key of
+    the value hashes that name kept and withheld values (core/keeps.py, core/review.py).
+
+    ``decisions``: a path or s3:// URI of ``decisions.csv``; empty: ``$WILDCHAT_REVIEW_DECISIONS``,
+    else ``<storage>/review/decisions.csv`` when it exists. ``hash_key``: the deployment's
+    ``WILDCHAT_IP_HASH_KEY`` (an ``EnvVar``; used domain-separated), the development key outside
+    production when unset, as for hashed_ip.
+    """
+
+    decisions: str = ""
+    hash_key: str | None = None
+    environment: str = "demo"
+
+    def get_hasher(self, logger=None):
+        from .core.geo import DEVELOPMENT_IP_HASH_KEY, resolve_ip_hasher
+        from .core.keeps import ValueHasher
+
+        # the IP-hash key's rules: production refuses to run without it, elsewhere a loud warning
+        development = resolve_ip_hasher(self.hash_key, self.environment, logger).is_development
+        key = DEVELOPMENT_IP_HASH_KEY if development else self.hash_key
+        return ValueHasher(key, is_development=development)
+
+    def get_decisions(self, storage: Storage):
+        from .core.review import load_decisions
+
+        return load_decisions(storage, self.decisions or None)
+
+
+def review_resource_from_env() -> ReviewResource:
+    from dagster import EnvVar
+
+    from .core.geo import ENV_KEY, ENV_MODE
+
+    has_key = bool((os.environ.get(ENV_KEY) or "").strip())
+    return ReviewResource(hash_key=EnvVar(ENV_KEY) if has_key else None,
+                          environment=os.environ.get(ENV_MODE, "demo"))
+
+
 # --- classification resources (issue 4) ---
 
 

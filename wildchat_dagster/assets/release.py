@@ -25,10 +25,13 @@ from dagster import (
 from pydantic import Field
 
 from ..core.card import CARD_PATH, MANIFEST_NAME, extract_provenance, summarize, write_card
+from ..core.keeps import read_keeps
 from ..core.release import SFT_COLUMNS, build_release, load_takedowns, sft_jsonl
+from ..core.review import scan_residue
 from ..core.schema import RELEASE
 from ..partitions import daily_partitions
-from ..resources import StorageResource, ToxicityResource
+from ..resources import ReviewResource, StorageResource, ToxicityResource
+from .pii_review import pii_review
 
 UPSTREAM_STAGES = ("scrubbed", "geo_tagged", "classified")
 # summarize() numbers reported per split: by dataset_card over all days, by release for its day.
@@ -75,21 +78,29 @@ def _numbers(summary: dict, prefix: str, keys: tuple[str, ...]) -> dict[str, flo
 @asset(
     partitions_def=daily_partitions,
     group_name="pipeline",
-    description="The day's conversations in the WildChat-1M schema, split full/nontoxic, takedowns applied.",
+    deps=[pii_review],  # after the day's review queue, which lists what this withholds
+    description="The day's conversations in the WildChat-1M schema, split full/nontoxic; takedowns, "
+    "reviewers' drops and conversations withheld for PII review (pii_review) left out.",
 )
 def release(
     context: AssetExecutionContext,
     config: ReleaseConfig,
     storage: StorageResource,
     toxicity: ToxicityResource,
+    review: ReviewResource,
     classified: pa.Table,
 ) -> Output[dict]:
     day = context.partition_key
     store = storage.get()
     takedowns = load_takedowns(store, config.takedowns or None)
+    decisions = review.get_decisions(store)
+    # The residue scan again, over the text about to be released (the same function and inputs as
+    # pii_review, so the same conversations; never a stale list): what it flags is withheld.
+    residue = scan_residue(classified, review.get_hasher(context.log), read_keeps(store, day), decisions)
     # Per-backend flags (`flagged_by`) use the thresholds classification used for `toxic`.
     thresholds = {"detoxify": toxicity.detoxify_threshold, "embedded": toxicity.embedded_threshold}
-    result = build_release(classified, takedowns, thresholds["detoxify"], thresholds["embedded"])
+    result = build_release(classified, takedowns, thresholds["detoxify"], thresholds["embedded"],
+                           withheld=residue.withheld, drops=decisions.drops)
     stats = result.stats.as_dict()
     provenance = extract_provenance(_upstream_metadata(context, day))
     manifest = {
@@ -97,6 +108,7 @@ def release(
         "stats": stats,
         "takedowns": {"location": takedowns.location, "entries": len(takedowns),
                       "invalid_entries": takedowns.invalid_entries},
+        "review": {**decisions.summary(), **residue.summary()},
         "provenance": provenance,
         "thresholds": thresholds,
         "written_at": dt.datetime.now(dt.UTC).isoformat(),
@@ -109,6 +121,9 @@ def release(
         **_numbers(summarize(result.nontoxic), "nontoxic", _DAY_NUMBERS),
         "takedown_list": takedowns.location,
         "takedown_invalid_entries": takedowns.invalid_entries,
+        "residue_kept_by_rule": MetadataValue.json(dict(sorted(residue.kept_by_rule.items()))),
+        "residue_released_by_review": residue.released_by_review,
+        "review_decisions": MetadataValue.json(decisions.summary()),
         "provenance": MetadataValue.json({k: v or ["unknown"] for k, v in provenance.items()}),
         "release_uri": store.uri(f"release/dt={day}"),
     }

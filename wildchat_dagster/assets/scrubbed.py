@@ -3,32 +3,53 @@
 from importlib.metadata import version
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from dagster import AssetExecutionContext, MetadataValue, Output, asset
 
+from ..core.keeps import keeps_table, write_keeps
 from ..core.pii import scrub_table
+from ..core.review import apply_forced_redactions
 from ..partitions import daily_partitions
-from ..resources import PiiScrubberResource
+from ..resources import PiiScrubberResource, ReviewResource, StorageResource
 
 
 @asset(
     partitions_def=daily_partitions,
     group_name="pipeline",
     description="Conversations with PII replaced by <PRESIDIO_ANONYMIZED_*> and secrets by "
-    "<SECRET_REDACTED_*>; raw IPs still present (restricted zone).",
+    "<SECRET_REDACTED_*>; raw IPs still present (restricted zone). Reviewers' `redact` decisions "
+    "applied; the deliberate keeps written beside it as keyed hashes (scrubbed_keeps/dt=D).",
 )
 def scrubbed(
-    context: AssetExecutionContext, conversations: pa.Table, pii: PiiScrubberResource
+    context: AssetExecutionContext,
+    conversations: pa.Table,
+    pii: PiiScrubberResource,
+    review: ReviewResource,
+    storage: StorageResource,
 ) -> Output[pa.Table]:
+    day = context.partition_key
     config = pii.get_config()
+    store = storage.get()
+    decisions = review.get_decisions(store)
+    hasher = review.get_hasher(context.log)
     with pii.get_scrubber() as scrubber:
+        scrubber.value_hasher = hasher  # records the deliberate keeps as keyed hashes
         table, stats = scrub_table(conversations, scrubber)
+    # Reviewers' `redact` decisions: values the scrubber missed, replaced from now on (core/review.py).
+    table, forced = apply_forced_redactions(table, hasher, decisions.redact)
+    for entity, count in forced.items():
+        target = stats.secrets if entity.startswith("SECRET_") else stats.entities
+        target[entity.removeprefix("SECRET_")] += count
+    stats.messages_redacted = int(pc.sum(table["redacted"].cast(pa.int64())).as_py() or 0)
+    keeps_uri = write_keeps(store, day, keeps_table(stats.kept_hashes))  # before the output: its readers
     summary = stats.as_dict()
     # Counts only: the removed values never reach metadata or logs.
     redacted_by_type = {**summary["entities"], **summary["secrets"]}
     context.log.info(
-        f"scrubbed[{context.partition_key}]: {summary['messages']} messages, "
+        f"scrubbed[{day}]: {summary['messages']} messages, "
         f"{summary['messages_redacted']} redacted, {summary['distinct_texts']} distinct texts "
-        f"({summary['ner_texts']} through NER) in {summary['seconds']}s; by type: {redacted_by_type}"
+        f"({summary['ner_texts']} through NER) in {summary['seconds']}s; by type: {redacted_by_type}; "
+        f"{sum(forced.values())} redacted by review decision; {len(stats.kept_hashes)} kept values recorded"
     )
     metadata = {
         "messages": summary["messages"],
@@ -41,6 +62,10 @@ def scrubbed(
         "entities": MetadataValue.json(summary["entities"]),
         "secrets": MetadataValue.json(summary["secrets"]),
         "kept_by_rule": MetadataValue.json(summary["kept_by_rule"]),
+        "kept_values_recorded": len(stats.kept_hashes),
+        "keeps_uri": keeps_uri,
+        "redacted_by_review": MetadataValue.json(dict(sorted(forced.items()))),
+        "review_decisions": MetadataValue.json(decisions.summary()),
         "pii_engine": MetadataValue.json(
             {"presidio": version("presidio-analyzer"), "spacy_models": dict(config.models),
              "secrets": f"detect-secrets {version('detect-secrets')}"}  # the installed ones, never stale

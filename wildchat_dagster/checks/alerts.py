@@ -55,18 +55,27 @@ def alert_payload(evaluation, run_id: str, webserver: str) -> dict:
     total = _meta_value(metadata, "gx_expectations")
     unexpected = _meta_value(metadata, "unexpected_counts") or {}
     blocking = " (blocking: downstream assets were not materialized)" if evaluation.blocking else ""
+    what = "failed" if severity == "ERROR" else "warning"
+    withheld = _meta_value(metadata, "withheld_conversations")
+    review_ui = _meta_value(metadata, "pii_review_ui")
+    held = f" {withheld} conversation(s) withheld for PII review: {review_ui}." if withheld else ""
     text = (
-        f"{'❌' if severity == 'ERROR' else '⚠️'} Asset check failed: {evaluation.check_name} on "
-        f"{asset} [{partition}], severity {severity}{blocking}. Run: {run_url}"
+        f"{'❌' if severity == 'ERROR' else '⚠️'} Asset check {what}: {evaluation.check_name} on "
+        f"{asset} [{partition}], severity {severity}{blocking}.{held} Run: {run_url}"
     )
     lines = [
-        f"*Asset check failed*: `{evaluation.check_name}`",
+        f"*Asset check {what}*: `{evaluation.check_name}`",
         f"*Asset*: `{asset}`   *Partition*: `{partition}`   *Severity*: {severity}{blocking}",
     ]
     if failed is not None and total is not None:
         lines.append(f"*Expectations failed*: {failed} of {total}")
     for label, count in list(unexpected.items())[:5] if isinstance(unexpected, dict) else []:
         lines.append(f"• {label}: {count} unexpected")
+    if withheld:
+        pending = _meta_value(metadata, "pending_by_kind") or {}
+        kinds = ", ".join(f"{k} {v}" for k, v in pending.items()) if isinstance(pending, dict) else ""
+        lines.append(f"*Withheld for PII review*: {withheld} conversation(s) ({kinds}); the rest of the "
+                     f"day is released. Review: <{review_ui}|pii_review [{partition}]>")
     docs = _meta_value(metadata, "data_docs")
     if docs:
         lines.append(f"*Data Docs*: {docs}")

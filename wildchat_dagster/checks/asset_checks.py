@@ -11,6 +11,7 @@ severity and stop the assets downstream of theirs in the same run.
 
 import datetime as dt
 import json
+import os
 import warnings
 
 import pyarrow as pa
@@ -31,7 +32,7 @@ from ..core.memory import return_freed_memory
 from ..core.schema import CLASSIFIED, CONVERSATIONS, GEO_TAGGED, QUARANTINE, RAW_LOGS, SCRUBBED
 from ..core.storage import Storage
 from ..partitions import daily_partitions
-from ..resources import GeoResource, LanguageIdResource, StorageResource, ToxicityResource
+from ..resources import GeoResource, LanguageIdResource, ReviewResource, StorageResource, ToxicityResource
 from .resources import QualityResource
 from .suites import checks_for
 
@@ -81,7 +82,9 @@ def _evaluate(
     params: dict,
     storage: Storage,
     quality: QualityResource,
+    extra: dict[str, dict] | None = None,
 ):
+    """``extra``: more metadata for some checks, by check name."""
     from . import gx_runner
 
     day = context.partition_key
@@ -106,6 +109,7 @@ def _evaluate(
             "sample_bad_row_ids": MetadataValue.json(outcome.samples),
             **_docs_metadata(site),
             **{f"partition_{k}": v for k, v in notes.items()},
+            **(extra or {}).get(name, {}),
         }
         if outcome.errors:
             metadata["gx_errors"] = MetadataValue.json(outcome.errors)
@@ -168,13 +172,49 @@ def conversations_quality(
     yield from _evaluate(context, "conversations", frames, {"partition_days": [day]}, store, quality)
 
 
+def _review_links(store: Storage, day: str) -> dict:
+    """Where a reviewer goes next: pii_review's partition in the UI, its Parquet, the decisions file."""
+    from ..checks.alerts import DEFAULT_WEBSERVER, WEBSERVER_ENV
+
+    base = (os.environ.get(WEBSERVER_ENV) or DEFAULT_WEBSERVER).rstrip("/")
+    rows = store.uri(store.partition_dir("pii_review", day))
+    return {
+        "pii_review_ui": MetadataValue.url(f"{base}/assets/pii_review?view=partitions&partition={day}"),
+        "pii_review_rows": MetadataValue.path(rows) if not store.is_s3 else MetadataValue.url(rows),
+    }
+
+
 @multi_asset_check(specs=_specs("scrubbed"), name="scrubbed_quality")
-def scrubbed_quality(context: AssetCheckExecutionContext, storage: StorageResource, quality: QualityResource):
+def scrubbed_quality(
+    context: AssetCheckExecutionContext,
+    storage: StorageResource,
+    quality: QualityResource,
+    review: ReviewResource,
+):
+    from ..core.keeps import read_keeps
+    from ..core.review import scan_residue
+
     day = context.partition_key
     store = storage.get()
     upstream = q.count_rows(store, store.partition_dir("conversations", day))
-    frames = q.scrubbed_frames(_read(store, "scrubbed", day), upstream, SCRUBBED)
-    yield from _evaluate(context, "scrubbed", frames, {}, store, quality)
+    table = _read(store, "scrubbed", day)
+    decisions = review.get_decisions(store)
+    scan = None
+    if table is not None and table.num_rows:
+        scan = scan_residue(table, review.get_hasher(context.log), read_keeps(store, day), decisions)
+    frames = q.scrubbed_frames(table, upstream, SCRUBBED, scan.masks if scan else None)
+    extra = {}
+    if scan is not None:
+        frames.notes.update(scan.summary())
+        extra["scrubbed_no_pii_residue"] = {
+            "withheld_conversations": len(scan.withheld),
+            "pending_by_kind": MetadataValue.json(dict(sorted(scan.pending.items()))),
+            "kept_by_rule": MetadataValue.json(dict(sorted(scan.kept_by_rule.items()))),
+            "released_by_review": scan.released_by_review,
+            "review_decisions": MetadataValue.json(decisions.summary()),
+            **_review_links(store, day),
+        }
+    yield from _evaluate(context, "scrubbed", frames, {}, store, quality, extra)
 
 
 @multi_asset_check(specs=_specs("geo_tagged"), name="geo_tagged_quality")
@@ -225,8 +265,32 @@ def _release_schema() -> pa.Schema | None:
     return getattr(schema, "RELEASE", None)
 
 
+def _released_residue(full: pa.Table | None, store: Storage, day: str, review: ReviewResource, log) -> int:
+    """Released conversations (full split) holding residue no keep or review decision allows."""
+    import pyarrow.compute as pc
+
+    from ..core.keeps import read_keeps
+    from ..core.review import scan_residue
+
+    if full is None or full.num_rows == 0:
+        return 0
+    conv = full["conversation"].combine_chunks()
+    parents = pc.list_parent_indices(conv)
+    messages = pa.table({
+        "content": pc.struct_field(conv.flatten(), "content"),
+        "conversation_id": full["conversation_id"].combine_chunks().take(parents),
+    })
+    scan = scan_residue(messages, review.get_hasher(log), read_keeps(store, day), review.get_decisions(store))
+    return len(scan.withheld)
+
+
 @multi_asset_check(specs=_specs("release"), name="release_quality")
-def release_quality(context: AssetCheckExecutionContext, storage: StorageResource, quality: QualityResource):
+def release_quality(
+    context: AssetCheckExecutionContext,
+    storage: StorageResource,
+    quality: QualityResource,
+    review: ReviewResource,
+):
     day = context.partition_key
     store = storage.get()
     schema = _release_schema()
@@ -240,7 +304,11 @@ def release_quality(context: AssetCheckExecutionContext, storage: StorageResourc
         store.partition_dir("classified", day),
         ["conversation_id", "conversation_sexual_minors", "sexual_minors"],
     )
-    frames = q.release_frames(full, nontoxic, schema, classified, _release_removals(context, store, day))
+    listed = store.read_table(store.partition_dir("pii_review", day), columns=["conversation_id"])
+    withheld_ids = set(listed["conversation_id"].to_pylist()) if listed is not None else set()
+    residue = _released_residue(full, store, day, review, context.log)
+    frames = q.release_frames(full, nontoxic, schema, classified, _release_removals(context, store, day),
+                              withheld_ids, residue)
     yield from _evaluate(context, "release", frames, {}, store, quality)
 
 
@@ -248,14 +316,15 @@ def _release_removals(context: AssetCheckExecutionContext, store: Storage, day: 
     """Conversations the release removed on purpose, as it reported them: its materialization
     metadata for the day, else its manifest.json."""
     keys = ("takedown_conversations", "sexual_minors_removed")
+    later = ("withheld_conversations", "review_dropped")  # 0 in releases written before the review queue
     metadata = _latest_metadata(context, "release", day) or {}
     if all(k in metadata for k in keys):
-        return {k: int(metadata[k]) for k in keys}
+        return {k: int(metadata.get(k, 0)) for k in (*keys, *later)}
     manifest = f"{store.partition_dir('release', day)}/manifest.json"
     if store.exists(manifest):
         stats = json.loads(store.read_bytes(manifest)).get("stats", {})
         if all(k in stats for k in keys):
-            return {k: int(stats[k]) for k in keys}
+            return {k: int(stats.get(k, 0)) for k in (*keys, *later)}
     return None
 
 

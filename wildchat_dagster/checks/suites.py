@@ -120,8 +120,10 @@ CHECKS: tuple[CheckDef, ...] = (
         "scrubbed_no_pii_residue",
         "scrubbed",
         "No e-mail, phone (with a cue), Luhn-valid card or secret pattern left in any message: an "
-        "independent regex scan (core/residue.py), not Presidio.",
-        blocking=True,
+        "independent regex scan (core/residue.py), not Presidio. Values the scrubber kept by rule "
+        "(frequency, placeholders) or reviewers released are not residue. A warning: the conversations "
+        "holding residue are withheld from the release and listed in pii_review for a decision.",
+        severity="WARN",
     ),
     CheckDef(
         "scrubbed_contract",
@@ -180,8 +182,16 @@ CHECKS: tuple[CheckDef, ...] = (
     CheckDef(
         "release_counts",
         "release",
-        "full = classified conversations - takedowns - sexual/minors removals, exactly; nothing in the "
-        "release that is not in classified; no sexual/minors conversation released.",
+        "full = classified conversations - takedowns - reviewers' drops - sexual/minors removals - "
+        "conversations withheld for PII review, exactly; nothing in the release that is not in "
+        "classified; no sexual/minors conversation and no conversation pii_review lists released.",
+        blocking=True,
+    ),
+    CheckDef(
+        "release_no_pii_residue",
+        "release",
+        "No released conversation holds PII residue that neither a scrubber keep nor a review "
+        "decision allows (the residue scan over the full split).",
         blocking=True,
     ),
 )
@@ -367,6 +377,8 @@ SUITES: tuple[SuiteDef, ...] = (
             _equal("release_counts", "removed_conversations", "reported_removals"),
             _in_set("release_counts", "full_not_in_classified", [0]),
             _in_set("release_counts", "sexual_minors_in_full", [0]),
+            _in_set("release_counts", "withheld_in_full", [0]),
+            _in_set("release_no_pii_residue", "residue_conversations_in_full", [0]),
             _equal("release_nontoxic_clean", "nontoxic_rows", "full_nontoxic_rows"),
         ),
     ),

@@ -200,6 +200,8 @@ def build_card(days: list[DayRelease], generated_at: dt.datetime | None = None) 
             "turns": _turns(d.splits["full"]),
             "takedown_conversations": stats.get("takedown_conversations", 0),
             "sexual_minors_removed": stats.get("sexual_minors_removed", 0),
+            "withheld_conversations": stats.get("withheld_conversations", 0),
+            "review_dropped": stats.get("review_dropped", 0),
         })
     provenance: dict[str, list[str]] = {label: [] for label in PROVENANCE}
     for d in days:
@@ -213,6 +215,8 @@ def build_card(days: list[DayRelease], generated_at: dt.datetime | None = None) 
     summary = {**totals, "days": per_day, "provenance": {k: v or [UNKNOWN] for k, v in provenance.items()},
                "takedown_conversations": sum(p["takedown_conversations"] for p in per_day),
                "sexual_minors_removed": sum(p["sexual_minors_removed"] for p in per_day),
+               "withheld_conversations": sum(p["withheld_conversations"] for p in per_day),
+               "review_dropped": sum(p["review_dropped"] for p in per_day),
                "takedown_entries": takedown_entries}
 
     front = {
@@ -267,6 +271,8 @@ def build_card(days: list[DayRelease], generated_at: dt.datetime | None = None) 
          nontoxic["redacted_conversations"]],
         ["Removed by takedowns", summary["takedown_conversations"], "-"],
         ["Removed for sexual/minors", summary["sexual_minors_removed"], "-"],
+        ["Withheld for PII review (pending)", summary["withheld_conversations"], "-"],
+        ["Removed after PII review", summary["review_dropped"], "-"],
     ]
     lines += _table(["", "full", "nontoxic"], rows)
     lines += ["", "## Toxicity by backend (full split)", ""]
@@ -286,9 +292,10 @@ def build_card(days: list[DayRelease], generated_at: dt.datetime | None = None) 
                         [[k, v, _pct(v, n)] for k, v in full[key].items()] or [["-", 0, "n/a"]])
     lines += ["", "## Per day", ""]
     lines += _table(
-        ["Day", "full", "nontoxic", "Turns (full)", "Taken down", "Removed for sexual/minors"],
+        ["Day", "full", "nontoxic", "Turns (full)", "Taken down", "Removed for sexual/minors",
+         "Withheld for PII review", "Removed after review"],
         [[p["day"], p["full"], p["nontoxic"], p["turns"], p["takedown_conversations"],
-          p["sexual_minors_removed"]] for p in per_day],
+          p["sexual_minors_removed"], p["withheld_conversations"], p["review_dropped"]] for p in per_day],
     )
     lines += ["", "## Models and databases used", ""]
     lines += _table(["Component", "Version"],
@@ -297,10 +304,11 @@ def build_card(days: list[DayRelease], generated_at: dt.datetime | None = None) 
         "",
         "## Takedowns",
         "",
-        "Conversation hashes and hashed IPs on the takedown list are removed before release "
-        f"({takedown_entries} entries when a day was last released; "
-        f"{summary['takedown_conversations']} conversations removed). To request removal, send the "
-        "conversation_hash (or your hashed_ip) to the dataset maintainers.",
+        "Conversation hashes, turn identifiers and hashed IPs on the takedown list are removed before "
+        f"release ({takedown_entries} entries when a day was last released; "
+        f"{summary['takedown_conversations']} conversations removed). To request removal, send a "
+        "turn_identifier or the conversation_hash (or your hashed_ip) to the dataset maintainers; "
+        "a turn_identifier keeps matching if the conversation later grows by a late turn.",
         "",
         "## Licence",
         "",

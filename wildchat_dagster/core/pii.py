@@ -549,6 +549,8 @@ class TextAnalysis:
     kept: Counter  # "<TYPE>:<rule>" → occurrences kept by a per-text rule
     ner: bool = False  # spaCy NER ran on this text
     patterns: bool = False  # the pattern recognizers ran on this text
+    # (entity, rule, start, end) of each kept detection: offsets only, hashed by the caller (review)
+    kept_spans: list[tuple[str, str, int, int]] = field(default_factory=list)
 
 
 @dataclass
@@ -571,6 +573,9 @@ class ScrubStats:
     entities: Counter = field(default_factory=Counter)  # replaced spans per entity type (all messages)
     secrets: Counter = field(default_factory=Counter)  # replaced spans per secret kind (all messages)
     kept: Counter = field(default_factory=Counter)  # detections kept by a rule, "<TYPE>:<rule>"
+    # (entity, rule, keyed value hash) → occurrences, when the scrubber has a ``value_hasher``:
+    # what the residue scan must not flag (core/keeps.py). Hashes only, never values.
+    kept_hashes: Counter = field(default_factory=Counter)
     workers: int = 1
     seconds: float = 0.0
 
@@ -1285,6 +1290,9 @@ class PiiScrubber:
         self._operators: dict = {}
         self._pool: ProcessPoolExecutor | None = None
         self._pool_ready = False
+        # (entity, value) → keyed hash, set by the caller to record deliberate keeps (core/keeps.py);
+        # it holds a secret key, so it stays in this process (never in the picklable config)
+        self.value_hasher = None
 
     # engines
     def _pattern_engine(self):
@@ -1338,6 +1346,7 @@ class PiiScrubber:
     ) -> TextAnalysis:
         """Rules + secrets over the analyzer's results for one text."""
         kept: Counter = Counter()
+        kept_spans: list[tuple[str, str, int, int]] = []
         findings: list[Finding] = []
         if cues is None and any(r.entity_type == "PERSON" for r in results):
             cues = self.rules.person_cues(text, lowered)
@@ -1345,12 +1354,13 @@ class PiiScrubber:
             reason = self.rules.keep_reason(r.entity_type, text, lowered, r.start, r.end, cues or NO_CUES)
             if reason:
                 kept[f"{r.entity_type}:{reason}"] += 1
+                kept_spans.append((r.entity_type, reason, r.start, r.end))
             else:
                 findings.append(Finding(r.entity_type, r.start, r.end, float(r.score)))
         if self._secrets is not None:
             for s in self._secrets.find(text):
                 findings.append(Finding(SECRET_PREFIX + s.kind, s.start, s.end, 1.0))
-        return TextAnalysis(findings, kept, ner=ner, patterns=patterns)
+        return TextAnalysis(findings, kept, ner=ner, patterns=patterns, kept_spans=kept_spans)
 
     def _pattern_results(
         self, text: str, lowered: str, starts: list[int] | None = None, cues: PersonCues | None = None
@@ -1688,7 +1698,10 @@ class PiiScrubber:
             stats.pattern_texts += analysis.patterns
         done: dict[str, tuple[str, list[str], list[Finding]]] = {}
         out_texts, redacted, types, spans = [], [], [], []
+        hasher = self.value_hasher
         for text, analysis in zip(contents, per_row, strict=True):
+            if hasher is not None and analysis is not None:
+                self._hash_keeps(text, analysis, common, stats)
             if analysis is None or not analysis.findings:
                 out_texts.append(text)
                 redacted.append(False)
@@ -1715,6 +1728,16 @@ class PiiScrubber:
                     stats.entities[entity] += 1
         stats.messages_redacted = sum(redacted)
         return ScrubResult(out_texts, redacted, types, stats, spans)
+
+    def _hash_keeps(self, text: str, analysis: TextAnalysis, common: set, stats: ScrubStats) -> None:
+        """Record this message's deliberate keeps (per-text rules and the frequency rule) as
+        (entity, rule, keyed hash of the value): the residue scan honours them (core/keeps.py)."""
+        hasher = self.value_hasher
+        for entity, rule, start, end in analysis.kept_spans:
+            stats.kept_hashes[(entity, rule, hasher(entity, text[start:end]))] += 1
+        for f in analysis.findings:
+            if (f.entity, normalize_value(f.entity, text[f.start : f.end])) in common:
+                stats.kept_hashes[(f.entity, "frequent", hasher(f.entity, text[f.start : f.end]))] += 1
 
 
 # --- worker processes ----------------------------------------------------------------------------

@@ -462,13 +462,21 @@ def conversations_frames(
 
 
 # --------------------------------------------------------------------------- scrubbed
-def scrubbed_frames(table: pa.Table | None, upstream_rows: int | None, schema: pa.Schema) -> Frames:
+def scrubbed_frames(
+    table: pa.Table | None,
+    upstream_rows: int | None,
+    schema: pa.Schema,
+    masks: Mapping[str, np.ndarray] | None = None,
+) -> Frames:
+    """``masks``: per residue kind, the messages holding residue that counts (the review scan's,
+    which honours the scrubber's keeps and reviewers' decisions); None: every finding counts."""
     scrubbed = table if table is not None else schema.empty_table()
-    masks = (
-        pii_residue_masks(scrubbed["content"])
-        if scrubbed.num_rows
-        else {k: np.zeros(0, bool) for k in PII_KINDS}
-    )
+    if masks is None:
+        masks = (
+            pii_residue_masks(scrubbed["content"])
+            if scrubbed.num_rows
+            else {k: np.zeros(0, bool) for k in PII_KINDS}
+        )
     rows = pd.DataFrame(
         {
             **_ids(scrubbed, ["conversation_id", "message_index"]),
@@ -639,10 +647,14 @@ def release_frames(
     schema: pa.Schema,
     classified: pa.Table | None,
     removals: Mapping[str, int] | None,
+    withheld_ids: set | None = None,
+    residue_conversations: int = 0,
 ) -> Frames:
     """``classified``: conversation_id, conversation_sexual_minors (or sexual_minors) of the
-    day; ``removals``: takedown_conversations and sexual_minors_removed as the release
-    reported them (None when it did not)."""
+    day; ``removals``: takedown_conversations, sexual_minors_removed, withheld_conversations and
+    review_dropped as the release reported them (None when it did not); ``withheld_ids``: the
+    conversations pii_review lists; ``residue_conversations``: released conversations holding
+    residue no keep or decision allows (the check's own scan of the full split)."""
     empty = schema.empty_table()
     full_t = full if full is not None else empty
     non_t = nontoxic if nontoxic is not None else empty
@@ -683,6 +695,8 @@ def release_frames(
     r = dict(removals or {})
     takedown = int(r.get("takedown_conversations", 0))
     minors_removed = int(r.get("sexual_minors_removed", 0))
+    withheld = int(r.get("withheld_conversations", 0))
+    dropped = int(r.get("review_dropped", 0))
     partition = pd.DataFrame(
         {
             "full_schema_mismatch": _obj([schema_mismatch(full, schema)]),
@@ -691,9 +705,11 @@ def release_frames(
             "classified_partition_found": _obj([classified is not None]),
             "classified_conversations": [len(classified_set)],
             "full_rows": [full_t.num_rows],
-            "expected_full_rows": [len(classified_set) - takedown - minors_removed],
+            "expected_full_rows": [len(classified_set) - takedown - minors_removed - withheld - dropped],
             "removed_conversations": [removed],
-            "reported_removals": [takedown + minors_removed],
+            "reported_removals": [takedown + minors_removed + withheld + dropped],
+            "withheld_in_full": [len(full_set & set(withheld_ids or ()))],
+            "residue_conversations_in_full": [int(residue_conversations)],
             "full_not_in_classified": [len(full_set - classified_set)],
             "sexual_minors_in_full": [len(full_set & minors_ids)],
             "nontoxic_rows": [non_t.num_rows],
@@ -708,5 +724,7 @@ def release_frames(
             "classified_conversations": len(classified_set),
             "takedown_conversations": takedown,
             "sexual_minors_removed": minors_removed,
+            "withheld_conversations": withheld,
+            "review_dropped": dropped,
         },
     )

@@ -63,24 +63,29 @@ _HEX32 = re.compile(r"^[0-9a-f]{32}$")
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 _CONVERSATION_KINDS = {"conversation_hash", "conversation_id", "conversation", "hash"}
 _IP_KINDS = {"hashed_ip", "ip_hash", "ip"}
+_TURN_KINDS = {"turn_identifier", "turn"}
+_TURN_ID = re.compile(r"^\d{1,19}$")  # WildChat's turn_identifier: the raw call's integer id
 
 
 @dataclass(frozen=True)
 class Takedowns:
-    """Conversation hashes (or ids) and hashed IPs whose conversations must not be released.
+    """Conversation hashes (or ids), turn identifiers and hashed IPs whose conversations must
+    not be released.
 
     The list is either one value per line (a 32-hex value is a conversation hash or id, a
-    64-hex value a hashed IP; ``#`` starts a comment) or a CSV whose header has a ``kind``
-    column (conversation_hash | conversation_id | hashed_ip) and a ``value`` column.
+    64-hex value a hashed IP, an integer a turn_identifier; ``#`` starts a comment) or a CSV
+    whose header has a ``kind`` column (conversation_hash | conversation_id | turn_identifier |
+    hashed_ip) and a ``value`` column.
     """
 
     conversations: frozenset[str] = frozenset()
     hashed_ips: frozenset[str] = frozenset()
     invalid_entries: int = 0
     location: str = "none"
+    turn_identifiers: frozenset[int] = frozenset()
 
     def __len__(self) -> int:
-        return len(self.conversations) + len(self.hashed_ips)
+        return len(self.conversations) + len(self.hashed_ips) + len(self.turn_identifiers)
 
     @classmethod
     def parse(cls, data: bytes, location: str = "inline") -> Takedowns:
@@ -88,6 +93,7 @@ class Takedowns:
         lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
         convs: set[str] = set()
         ips: set[str] = set()
+        turns: set[int] = set()
         invalid = 0
         header = next(csv.reader([lines[0]])) if lines else []
         header = [h.strip().lower() for h in header]
@@ -104,6 +110,8 @@ class Takedowns:
                     convs.add(value)
                 elif kind in _IP_KINDS and _HEX64.match(value):
                     ips.add(value)
+                elif kind in _TURN_KINDS and _TURN_ID.match(value):
+                    turns.add(int(value))
                 else:
                     invalid += 1
         else:
@@ -113,9 +121,11 @@ class Takedowns:
                     convs.add(value)
                 elif _HEX64.match(value):
                     ips.add(value)
+                elif _TURN_ID.match(value):
+                    turns.add(int(value))
                 elif value:
                     invalid += 1
-        return cls(frozenset(convs), frozenset(ips), invalid, location)
+        return cls(frozenset(convs), frozenset(ips), invalid, location, frozenset(turns))
 
 
 def _split_location(location: str) -> tuple[Storage, str]:
@@ -160,9 +170,12 @@ class ReleaseStats:
     messages_in: int = 0
     takedown_entries: int = 0
     takedown_conversations: int = 0  # removed by any takedown entry
-    takedown_by_hash: int = 0
+    takedown_by_hash: int = 0  # the conversation's hash or id, or those of a prefix (before a late turn)
+    takedown_by_turn: int = 0  # any of its turn_identifiers
     takedown_by_ip: int = 0
+    review_dropped: int = 0  # a reviewer's `drop` decision (core/review.py), not taken down
     sexual_minors_removed: int = 0
+    withheld_conversations: int = 0  # PII residue pending review (pii_review), not removed otherwise
     full_conversations: int = 0
     full_turns: int = 0
     full_messages: int = 0
@@ -384,6 +397,8 @@ class _Nested:
     by_ip: np.ndarray
     minors: np.ndarray
     hash_recomputed: int
+    by_turn: np.ndarray
+    dropped: np.ndarray
 
 
 def build_release(
@@ -391,9 +406,16 @@ def build_release(
     takedowns: Takedowns | None = None,
     detoxify_threshold: float = DEFAULT_DETOXIFY_THRESHOLD,
     embedded_threshold: float = DEFAULT_EMBEDDED_THRESHOLD,
+    withheld: frozenset[str] | set[str] = frozenset(),
+    drops: Takedowns | None = None,
 ) -> ReleaseResult:
-    """Nest a day's classified messages into WildChat-1M rows, apply takedowns, split."""
+    """Nest a day's classified messages into WildChat-1M rows, apply takedowns, split.
+
+    ``withheld``: conversation ids held back for PII review (core/review.py); ``drops``: the
+    reviewers' ``drop`` decisions, matched like takedowns. Every classified conversation ends up
+    in exactly one of: full, taken down, dropped, sexual/minors, withheld."""
     takedowns = takedowns or Takedowns()
+    drops = drops or Takedowns()
     stats = ReleaseStats(messages_in=classified.num_rows, takedown_entries=len(takedowns))
     if classified.num_rows == 0:
         return ReleaseResult(RELEASE.empty_table(), RELEASE.empty_table(), stats)
@@ -407,24 +429,35 @@ def build_release(
     for c0, c1 in _pieces(seg, t):
         lo, hi = int(seg.starts[c0]), int(seg.ends[c1 - 1])
         parts.append(_nest(t.slice(lo, hi - lo).combine_chunks(), takedowns, detoxify_threshold,
-                           embedded_threshold))
+                           embedded_threshold, drops))
     del t, seg
     table = parts[0].table if len(parts) == 1 else pa.concat_tables([p.table for p in parts])
-    by_hash, by_ip, minors = (np.concatenate([getattr(p, name) for p in parts])
-                              for name in ("by_hash", "by_ip", "minors"))
+    by_hash, by_ip, by_turn, minors, dropped = (
+        np.concatenate([getattr(p, name) for p in parts])
+        for name in ("by_hash", "by_ip", "by_turn", "minors", "dropped"))
     stats.hash_recomputed = sum(p.hash_recomputed for p in parts)
     del parts
 
-    # -- takedowns first, then sexual/minors (any backend), then the nontoxic split.
-    taken_down = by_hash | by_ip
-    keep = ~taken_down & ~minors
+    # -- takedowns first, then reviewers' drops, sexual/minors (any backend), PII withheld for
+    # review; then the nontoxic split. Each removed conversation is counted under the first.
+    taken_down = by_hash | by_ip | by_turn
+    dropped &= ~taken_down
+    minors = minors & ~taken_down & ~dropped
+    held = np.zeros(table.num_rows, bool)
+    if withheld:
+        held = _np_bool(pc.is_in(table["conversation_id"], value_set=pa.array(sorted(withheld), pa.string())))
+    held &= ~taken_down & ~dropped & ~minors
+    keep = ~taken_down & ~dropped & ~minors & ~held
     full = table if keep.all() else table.filter(pa.array(keep))  # upstream order: first turn's time
     nontoxic = full.filter(pc.equal(full["toxic"], False))  # null (unclassified) is not "nontoxic"
 
     stats.takedown_conversations = int(taken_down.sum())
     stats.takedown_by_hash = int(by_hash.sum())
     stats.takedown_by_ip = int(by_ip.sum())
-    stats.sexual_minors_removed = int((minors & ~taken_down).sum())
+    stats.takedown_by_turn = int(by_turn.sum())
+    stats.review_dropped = int(dropped.sum())
+    stats.sexual_minors_removed = int(minors.sum())
+    stats.withheld_conversations = int(held.sum())
     stats.full_conversations = full.num_rows
     stats.full_turns = int(pc.sum(full["turn"]).as_py() or 0)
     stats.full_messages = int(pc.sum(pc.list_value_length(full["conversation"])).as_py() or 0)
@@ -435,7 +468,8 @@ def build_release(
 
 
 def _nest(
-    t: pa.Table, takedowns: Takedowns, detoxify_threshold: float, embedded_threshold: float
+    t: pa.Table, takedowns: Takedowns, detoxify_threshold: float, embedded_threshold: float,
+    drops: Takedowns | None = None,
 ) -> _Nested:
     """Release rows of whole conversations (``t``: their messages, contiguous and in order, one
     chunk) and which of them takedowns and the sexual/minors rule remove."""
@@ -533,23 +567,73 @@ def _nest(
     }
     table = pa.Table.from_arrays([_as(columns[f.name], f.type) for f in RELEASE], schema=RELEASE)
 
-    by_hash = np.zeros(seg.count, bool)
+    by_hash, by_turn = _match_conversations(seg, col, table, takedowns)
     by_ip = np.zeros(seg.count, bool)
-    if takedowns.conversations:
-        ids = pa.array(sorted(takedowns.conversations), pa.string())
-        by_hash = _np_bool(pc.is_in(table["conversation_hash"], value_set=ids)) | _np_bool(
-            pc.is_in(table["conversation_id"], value_set=ids))
     if takedowns.hashed_ips:
         ips = pa.array(sorted(takedowns.hashed_ips), pa.string())
         by_ip = seg.any(_np_bool(pc.is_in(col["hashed_ip"], value_set=ips))) | _np_bool(
             pc.is_in(table["hashed_ip"], value_set=ips))
+    drop_hash, drop_turn = _match_conversations(seg, col, table, drops or Takedowns())
     openai_minors = _child(pc.struct_field(openai_src, "categories"), "sexual/minors", pa.bool_())
     minors = (
         _np_bool(firsts["conversation_sexual_minors"])
         | seg.any(_np_bool(col["sexual_minors"]))
         | seg.any(_np_bool(openai_minors))
     )
-    return _Nested(table, by_hash, by_ip, minors, hash_recomputed)
+    return _Nested(table, by_hash, by_ip, minors, hash_recomputed, by_turn, drop_hash | drop_turn)
+
+
+def _prefix_keys(seg: _Segments, col: dict, wanted: frozenset[str], block: int = HASH_BLOCK) -> np.ndarray:
+    """Conversations one of whose turn prefixes has a listed hash or id: what the conversation
+    was published as before a late turn extended it (re-linking changes both its
+    ``conversation_hash`` and its ``conversation_id``). Hashes are over the released text
+    (``history_hash`` a turn at a time, incrementally); ids over the owned calls' ids, as
+    linking computes them. Python a block of conversations at a time, as for the hashes."""
+    import hashlib
+
+    out = np.zeros(seg.count, bool)
+    several = np.nonzero(seg.lengths > 2)[0]  # a one-turn conversation has no shorter prefix
+    for first in range(0, len(several), block):
+        convs = several[first : first + block]
+        lo, hi = int(seg.starts[convs[0]]), int(seg.ends[convs[-1]])
+        r, x, ids, copied = (col[name].slice(lo, hi - lo).to_pylist()
+                             for name in ("role", "content", "turn_identifier", "copied_prefix"))
+        for c in convs.tolist():
+            s, e = int(seg.starts[c]) - lo, int(seg.ends[c]) - lo
+            h = hashlib.sha256(b"[")
+            calls: list[str] = []
+            for k in range(s, e - 1):
+                h.update((b"," if k > s else b"") + orjson.dumps([r[k], x[k]]))
+                if r[k] == "user" and not copied[k] and ids[k] is not None:
+                    calls.append(str(ids[k]))
+                if (k - s) % 2 == 1:  # the end of a turn that is not the last
+                    prefix = h.copy()
+                    prefix.update(b"]")
+                    conv_id = hashlib.sha256(f"conv:{','.join(calls)}".encode()).hexdigest()[:32]
+                    if prefix.hexdigest()[:32] in wanted or (calls and conv_id in wanted):
+                        out[c] = True
+                        break
+    return out
+
+
+def _match_conversations(
+    seg: _Segments, col: dict, table: pa.Table, listed: Takedowns
+) -> tuple[np.ndarray, np.ndarray]:
+    """(by hash or id, by turn_identifier): conversations a takedown-style list names, by their
+    hash or id (or a prefix's, see ``_prefix_keys``) and by any of their turn identifiers (the
+    raw calls' ids: stable across re-linking)."""
+    by_hash = np.zeros(seg.count, bool)
+    by_turn = np.zeros(seg.count, bool)
+    if listed.conversations:
+        ids = pa.array(sorted(listed.conversations), pa.string())
+        by_hash = _np_bool(pc.is_in(table["conversation_hash"], value_set=ids)) | _np_bool(
+            pc.is_in(table["conversation_id"], value_set=ids)) | _np_bool(
+            pc.is_in(col["conversation_hash"].take(pa.array(seg.starts)), value_set=ids))
+        by_hash |= _prefix_keys(seg, col, listed.conversations)
+    if listed.turn_identifiers:
+        turns = pa.array(sorted(listed.turn_identifiers), pa.int64())
+        by_turn = seg.any(_np_bool(pc.is_in(col["turn_identifier"].cast(pa.int64()), value_set=turns)))
+    return by_hash, by_turn
 
 
 # ----------------------------------------------------------------------------------------

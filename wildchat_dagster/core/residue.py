@@ -243,12 +243,23 @@ def _as_array(texts: pa.Array | pa.ChunkedArray | Sequence[str | None]) -> pa.Ar
     return texts if isinstance(texts, pa.Array | pa.ChunkedArray) else pa.array(list(texts), pa.string())
 
 
+def pii_findings(
+    texts: pa.Array | pa.ChunkedArray | Sequence[str | None],
+) -> Iterable[tuple[int, str, list[Finding]]]:
+    """(row, text, findings) for every text of ``texts`` holding PII residue (prefiltered)."""
+    arr = _as_array(texts)
+    for i in np.flatnonzero(_candidates(arr, _PII_PREFILTER)):
+        text = arr[int(i)].as_py()
+        findings = scan_pii(text)
+        if findings:
+            yield int(i), text, findings
+
+
 def pii_residue_masks(texts: pa.Array | pa.ChunkedArray | Sequence[str | None]) -> dict[str, np.ndarray]:
     """Per kind in PII_KINDS, a boolean mask over ``texts``: does the text hold that residue."""
-    arr = _as_array(texts)
-    masks = {kind: np.zeros(len(arr), dtype=bool) for kind in PII_KINDS}
-    for i in np.flatnonzero(_candidates(arr, _PII_PREFILTER)):
-        for finding in scan_pii(arr[int(i)].as_py()):
+    masks = {kind: np.zeros(len(texts), dtype=bool) for kind in PII_KINDS}
+    for i, _, findings in pii_findings(texts):
+        for finding in findings:
             masks[finding.kind][i] = True
     return masks
 

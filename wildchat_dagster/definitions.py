@@ -21,6 +21,7 @@ from .resources import (
     classification_resources_from_env,
     geo_resource_from_env,
     pii_resource_from_env,
+    release_policy_resource_from_env,
     storage_base_from_env,
 )
 from .schedules import close_yesterday_schedule
@@ -57,6 +58,7 @@ def build_definitions(storage_base: str | None = None) -> Definitions:
             "s3": S3Resource(),  # boto3 for the drop sensor; AWS_ENDPOINT_URL etc. from the environment
             "geo": geo_resource_from_env(),
             "quality": quality_resource_from_env(),  # check thresholds, Data Docs (checks/resources.py)
+            "release_policy": release_policy_resource_from_env(),  # quasi-identifiers (docs/release.md)
             **classification_resources_from_env(),  # langid + toxicity (embedded by default)
         },
     )

@@ -26,9 +26,10 @@ from pydantic import Field
 
 from ..core.card import CARD_PATH, MANIFEST_NAME, extract_provenance, summarize, write_card
 from ..core.release import SFT_COLUMNS, build_release, load_takedowns, sft_jsonl
+from ..core.release_policy import apply_policy, disclosure_metadata
 from ..core.schema import RELEASE
 from ..partitions import daily_partitions
-from ..resources import StorageResource, ToxicityResource
+from ..resources import ReleasePolicyResource, StorageResource, ToxicityResource
 
 UPSTREAM_STAGES = ("scrubbed", "geo_tagged", "classified")
 # summarize() numbers reported per split: by dataset_card over all days, by release for its day.
@@ -82,6 +83,7 @@ def release(
     config: ReleaseConfig,
     storage: StorageResource,
     toxicity: ToxicityResource,
+    release_policy: ReleasePolicyResource,
     classified: pa.Table,
 ) -> Output[dict]:
     day = context.partition_key
@@ -89,8 +91,10 @@ def release(
     takedowns = load_takedowns(store, config.takedowns or None)
     # Per-backend flags (`flagged_by`) use the thresholds classification used for `toxic`.
     thresholds = {"detoxify": toxicity.detoxify_threshold, "embedded": toxicity.embedded_threshold}
-    result = build_release(classified, takedowns, thresholds["detoxify"], thresholds["embedded"])
+    policy = release_policy.get_policy()  # quasi-identifiers generalised/suppressed (docs/release.md)
+    result = build_release(classified, takedowns, thresholds["detoxify"], thresholds["embedded"], policy)
     stats = result.stats.as_dict()
+    disclosure = result.disclosure or apply_policy(result.full, policy)[1]  # an empty day
     provenance = extract_provenance(_upstream_metadata(context, day))
     manifest = {
         "day": day,
@@ -99,10 +103,13 @@ def release(
                       "invalid_entries": takedowns.invalid_entries},
         "provenance": provenance,
         "thresholds": thresholds,
+        "disclosure": disclosure.as_dict(),
         "written_at": dt.datetime.now(dt.UTC).isoformat(),
     }
     store.write_bytes(f"release/dt={day}/{MANIFEST_NAME}", orjson.dumps(manifest, option=orjson.OPT_INDENT_2))
     context.log.info(f"release[{day}]: " + ", ".join(f"{k}={v}" for k, v in stats.items()))
+    context.log.info(f"release[{day}] disclosure ({policy.describe()}): "
+                     f"before {disclosure.before.summary()}; after {disclosure.after.summary()}")
     metadata = {
         **stats,
         **_numbers(summarize(result.full), "full", _DAY_NUMBERS),
@@ -111,6 +118,8 @@ def release(
         "takedown_invalid_entries": takedowns.invalid_entries,
         "provenance": MetadataValue.json({k: v or ["unknown"] for k, v in provenance.items()}),
         "release_uri": store.uri(f"release/dt={day}"),
+        **{k: MetadataValue.json(v) if isinstance(v, dict) else v
+           for k, v in disclosure_metadata(disclosure).items()},
     }
     return Output(result.splits(), metadata=metadata)
 
@@ -144,6 +153,7 @@ def dataset_card(context: AssetExecutionContext, storage: StorageResource) -> Ma
     store = storage.get()
     uri, summary = write_card(store)
     today = next((d for d in summary["days"] if d["day"] == day), {})
+    whole = summary["disclosure"]["whole"]
     context.log.info(f"dataset card over {len(summary['days'])} day(s) → {uri}")
     return MaterializeResult(
         metadata={
@@ -155,5 +165,12 @@ def dataset_card(context: AssetExecutionContext, storage: StorageResource) -> Ma
             "day_full_conversations": today.get("full", 0),
             "day_nontoxic_conversations": today.get("nontoxic", 0),
             "card_path": CARD_PATH,
+            # the whole release's k-anonymity as released (docs/release.md, "Disclosure risk")
+            "disclosure_users": whole.users,
+            f"disclosure_users_k_lt_{whole.threshold}": whole.users_below,
+            f"disclosure_share_k_lt_{whole.threshold}": whole.share_below,
+            "disclosure_unique_users": whole.users_unique,
+            "disclosure_singles_out_most": whole.singles_out_most or "-",
+            "disclosure_k_distribution": MetadataValue.json(whole.k_distribution),
         }
     )

@@ -29,6 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .logs import history_hash
+from .release_policy import PolicyReport, ReleasePolicy, apply_policy
 from .schema import (
     CLASSIFIED,
     DETOXIFY_LABELS,
@@ -180,6 +181,7 @@ class ReleaseResult:
     full: pa.Table
     nontoxic: pa.Table
     stats: ReleaseStats = field(default_factory=ReleaseStats)
+    disclosure: PolicyReport | None = None  # k-anonymity before/after the release policy, if one ran
 
     def splits(self) -> dict[str, pa.Table]:
         """The IO manager's dict output: one sub-directory per split."""
@@ -391,8 +393,10 @@ def build_release(
     takedowns: Takedowns | None = None,
     detoxify_threshold: float = DEFAULT_DETOXIFY_THRESHOLD,
     embedded_threshold: float = DEFAULT_EMBEDDED_THRESHOLD,
+    policy: ReleasePolicy | None = None,
 ) -> ReleaseResult:
-    """Nest a day's classified messages into WildChat-1M rows, apply takedowns, split."""
+    """Nest a day's classified messages into WildChat-1M rows, apply takedowns and the release
+    policy (quasi-identifiers; None: the fields as they come), split."""
     takedowns = takedowns or Takedowns()
     stats = ReleaseStats(messages_in=classified.num_rows, takedown_entries=len(takedowns))
     if classified.num_rows == 0:
@@ -419,6 +423,9 @@ def build_release(
     taken_down = by_hash | by_ip
     keep = ~taken_down & ~minors
     full = table if keep.all() else table.filter(pa.array(keep))  # upstream order: first turn's time
+    disclosure = None
+    if policy is not None:  # on the released rows only, before nontoxic is taken from them
+        full, disclosure = apply_policy(full, policy)
     nontoxic = full.filter(pc.equal(full["toxic"], False))  # null (unclassified) is not "nontoxic"
 
     stats.takedown_conversations = int(taken_down.sum())
@@ -431,7 +438,7 @@ def build_release(
     stats.nontoxic_conversations = nontoxic.num_rows
     stats.toxic_conversations = int(pc.sum(pc.cast(full["toxic"].fill_null(False), pa.int64())).as_py() or 0)
     stats.unclassified_conversations = full["toxic"].null_count
-    return ReleaseResult(full, nontoxic, stats)
+    return ReleaseResult(full, nontoxic, stats, disclosure)
 
 
 def _nest(

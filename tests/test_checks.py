@@ -35,7 +35,13 @@ from wildchat_dagster.core.storage import Storage
 from wildchat_dagster.core.toxicity import add_toxicity_columns
 from wildchat_dagster.io import ParquetIOManager
 from wildchat_dagster.partitions import daily_partitions
-from wildchat_dagster.resources import GeoResource, LanguageIdResource, StorageResource, ToxicityResource
+from wildchat_dagster.resources import (
+    GeoResource,
+    LanguageIdResource,
+    ReleasePolicyResource,
+    StorageResource,
+    ToxicityResource,
+)
 
 DAY = "2023-04-10"
 TEST_DB = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "geoip" / "GeoIP2-City-Test.mmdb"
@@ -125,6 +131,7 @@ def resources(base: Path, **quality) -> dict:
         "geo": GeoResource(geoip_db=str(TEST_DB), ip_hash_key=HASH_KEY),
         "langid": LanguageIdResource(),
         "toxicity": ToxicityResource(backends=["embedded"]),
+        "release_policy": ReleasePolicyResource(),
     }
 
 
@@ -318,8 +325,9 @@ def test_a_day_without_a_drop_passes_every_check(tmp_path):
     ]
     keys = list(STAGE_KEYS)
     result, evaluations, _ = run(assets, keys, tmp_path)
-    assert result.success and len(evaluations) == len(CHECKS)
+    assert result.success and len(evaluations) == len(CHECKS) + 1  # + release_disclosure (no GX suite)
     assert_passed(evaluations, [c.name for c in CHECKS])
+    assert evaluations["release_disclosure"].passed  # no users: nobody at risk
     assert meta(evaluations["raw_logs_reconciliation"], "partition_lines") == 0
 
 

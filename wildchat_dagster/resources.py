@@ -306,7 +306,7 @@ class ReleasePolicyResource(ConfigurableResource):
     mode: str = "policy"
     header_detail: str = "generalized"
     min_k: int = 5
-    timestamp_precision: str = "minute"
+    timestamp_precision: str = "hour"
     suppress_headers: bool = True
     risk_max_share: float = 0.01
 

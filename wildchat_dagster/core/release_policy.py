@@ -46,7 +46,7 @@ MODES = ("policy", "wildchat")
 # Defaults chosen from the measured trade-off (docs/release.md, "Choosing the defaults").
 DEFAULT_HEADER_DETAIL = "generalized"
 DEFAULT_MIN_K = 5
-DEFAULT_TIMESTAMP_PRECISION = "minute"
+DEFAULT_TIMESTAMP_PRECISION = "hour"
 DEFAULT_SUPPRESS_HEADERS = True
 GEOGRAPHY = ("state", "country")
 HEADERS = ("accept_language", "user_agent")

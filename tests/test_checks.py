@@ -291,7 +291,7 @@ def test_every_check_passes_on_good_partitions_and_data_docs_name_the_suites(bas
     keys = [*STAGE_KEYS, "release_sft"]
     result, evaluations, materialized = run(assets, keys, base)
     assert result.success
-    assert set(evaluations) == {c.name for c in CHECKS}
+    assert set(evaluations) == {c.name for c in CHECKS} | {"release_disclosure"}  # WARN-only, no GX
     assert_passed(evaluations, [c.name for c in CHECKS])
     assert set(keys) <= materialized
     assert all(e.partition == DAY for e in evaluations.values())

@@ -3,7 +3,9 @@
 Generates one day of drops with the project's generator, parses, links and geo-tags it (the
 real core functions; text is not scrubbed or classified: the quasi-identifiers do not depend on
 it), nests it into release rows and measures k-anonymity before and after each policy:
-header_detail full/generalized x min_k {off, 2, 5, 10} x timestamp precision, plus WildChat mode.
+header_detail full/generalized x min_k {off, 2, 5, 10} x what min_k suppresses (geography only;
+geography then headers; the default: state, headers, then country) x timestamp precision, plus
+WildChat mode.
 
     .venv/bin/python bench/bench_disclosure.py --conversations 300        # a demo day
     .venv/bin/python bench/bench_disclosure.py --turns 100000             # a WildChat-sized day
@@ -76,6 +78,8 @@ def release_rows(conversations_per_day: int, seed: int, per_person: bool) -> pa.
 def main(argv: list[str] | None = None) -> int:
     from wildchat_dagster.core.release_policy import ReleasePolicy, apply_policy
 
+    geography, headers = ("state", "country"), ("accept_language", "user_agent")
+
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--conversations", type=int, default=0, help="conversations in the day")
     parser.add_argument("--turns", type=int, default=0, help="about this many turns (overrides)")
@@ -92,13 +96,16 @@ def main(argv: list[str] | None = None) -> int:
     policies = [("wildchat", ReleasePolicy.wildchat())]
     for header in ("full", "generalized"):
         for min_k in (0, 2, 5, 10):
-            policies.append((f"{header} min_k={min_k} geo", ReleasePolicy(header, min_k, "second", False)))
+            name = f"{header} min_k={min_k}"
+            policies.append((f"{name} geo", ReleasePolicy(header, min_k, "second", geography)))
             if min_k:
-                policies.append((f"{header} min_k={min_k} +headers", ReleasePolicy(header, min_k, "second")))
+                policies.append((f"{name} geo,headers",
+                                 ReleasePolicy(header, min_k, "second", (*geography, *headers))))
+                policies.append((f"{name} default order", ReleasePolicy(header, min_k, "second")))
     for precision in ("minute", "hour"):
-        policies.append((f"generalized min_k=5 +headers {precision}",
+        policies.append((f"generalized min_k=5 {precision}",
                          ReleasePolicy("generalized", 5, precision)))
-    header = (f"{'policy':<38}{'users':>7}{'k<5':>7}{'share':>8}{'k=1':>6}{'med k':>7}{'resid':>7}"
+    header = (f"{'policy':<42}{'users':>7}{'k<5':>7}{'share':>8}{'k=1':>6}{'med k':>7}{'resid':>7}"
               f"{'t-uniq':>8}{'s':>6}  users suppressed: state/country/accept-lang/user-agent; "
               "singles out most")
     print(header)
@@ -112,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         suppressed = "/".join(str(report.suppressed_users.get(n, 0))
                               for n in ("state", "country", "accept_language", "user_agent"))
-        print(f"{name:<38}{a.users:>7}{a.users_below:>7}{a.share_below:>8.1%}{a.users_unique:>6}"
+        print(f"{name:<42}{a.users:>7}{a.users_below:>7}{a.share_below:>8.1%}{a.users_unique:>6}"
               f"{a.k_median:>7g}{report.residual_below_min_k:>7}{a.time_unique_share:>8.1%}{seconds:>6.1f}  "
               f"{suppressed}; {a.singles_out_most} {a.singles_out}")
     return 0

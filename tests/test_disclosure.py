@@ -156,7 +156,7 @@ def test_a_rare_user_agent_in_a_small_state_is_suppressed_by_default_and_kept_un
     default = build_release(classified, policy=ReleasePolicy())
     rare = rare_row(default.full)
     user_msg = rare["conversation"][0]
-    # the rare user: geography gone, then its headers too (still alone without geography)
+    # the rare user: state, then headers, then country gone (still alone at every step)
     assert (rare["state"], rare["country"], user_msg["state"], user_msg["country"]) == (None,) * 4
     assert rare["header"] == {"accept-language": None, "user-agent": None} == user_msg["header"]
     assert rare["hashed_ip"] == hip("89.160.20.112")  # the pseudonym itself stays
@@ -188,7 +188,8 @@ def test_a_rare_user_agent_in_a_small_state_is_suppressed_by_default_and_kept_un
 def test_the_policy_keeps_the_schema_rows_text_and_hashes_with_nulls_not_missing_columns(tmp_path):
     classified = classified_from_calls(crowd_and_a_rare_user())
     plain = build_release(classified).full
-    for policy in (ReleasePolicy(), ReleasePolicy("full", 10, "minute", False), ReleasePolicy.wildchat()):
+    geography = ("state", "country")  # the order, headers never suppressed
+    for policy in (ReleasePolicy(), ReleasePolicy("full", 10, "minute", geography), ReleasePolicy.wildchat()):
         result = build_release(classified, policy=policy)
         assert result.full.schema == RELEASE and result.nontoxic.schema == RELEASE
         assert result.full.num_rows == plain.num_rows
@@ -201,11 +202,11 @@ def test_the_policy_keeps_the_schema_rows_text_and_hashes_with_nulls_not_missing
         on_disk = pq.read_table(storage.full(f"release/dt={DAY}/split=full/part-00000.parquet"))
         assert_wildchat_schema(on_disk.schema)
         assert on_disk.schema == RELEASE
-    minute = build_release(classified, policy=ReleasePolicy("full", 10, "minute", False)).full
+    minute = build_release(classified, policy=ReleasePolicy("full", 10, "minute", geography)).full
     rare = rare_row(minute)
     assert rare["timestamp"] == dt.datetime(2023, 4, 10, 8, 30, tzinfo=dt.UTC)
     assert all(m["timestamp"].second == 0 for m in rare["conversation"])
-    assert rare["header"]["user-agent"] == RARE_UA  # full headers, not suppressed (suppress_headers off)
+    assert rare["header"]["user-agent"] == RARE_UA  # full headers, not in `suppress`
     assert rare["country"] is None and rare["state"] is None
 
 
@@ -236,18 +237,22 @@ def test_policy_settings_are_validated_with_the_allowed_values():
         ReleasePolicy(min_k=-1)
     with pytest.raises(ReleasePolicyError, match="wildchat"):
         ReleasePolicy(mode="wildchat")
+    with pytest.raises(ReleasePolicyError, match=r"suppress=\['state', 'city'\]"):
+        ReleasePolicy(suppress=("state", "city"))
+    assert ReleasePolicy(suppress=["country"]).suppress == ("country",)  # from JSON
 
 
 def test_release_policy_resource_from_env(monkeypatch):
     for var in ("WILDCHAT_RELEASE_MODE", "WILDCHAT_HEADER_DETAIL", "WILDCHAT_MIN_K",
-                "WILDCHAT_TIMESTAMP_PRECISION", "WILDCHAT_SUPPRESS_HEADERS", "WILDCHAT_DISCLOSURE_MAX_SHARE"):
+                "WILDCHAT_TIMESTAMP_PRECISION", "WILDCHAT_SUPPRESS", "WILDCHAT_DISCLOSURE_MAX_SHARE"):
         monkeypatch.delenv(var, raising=False)
     assert release_policy_resource_from_env().get_policy() == ReleasePolicy()
-    assert ReleasePolicy() == ReleasePolicy("generalized", 5, "hour", True, "policy")
+    assert ReleasePolicy() == ReleasePolicy("generalized", 5, "hour",
+                                            ("state", "accept_language", "user_agent", "country"), "policy")
     monkeypatch.setenv("WILDCHAT_MIN_K", "10")
     monkeypatch.setenv("WILDCHAT_TIMESTAMP_PRECISION", "Minute")
-    monkeypatch.setenv("WILDCHAT_SUPPRESS_HEADERS", "off")
-    want = ReleasePolicy("generalized", 10, "minute", False)
+    monkeypatch.setenv("WILDCHAT_SUPPRESS", "State, Country")
+    want = ReleasePolicy("generalized", 10, "minute", ("state", "country"))
     assert release_policy_resource_from_env().get_policy() == want
     monkeypatch.setenv("WILDCHAT_RELEASE_MODE", "wildchat")
     assert release_policy_resource_from_env().get_policy() == ReleasePolicy.wildchat()
@@ -302,8 +307,8 @@ def test_release_metadata_card_and_check_report_the_risk_before_and_after(tmp_pa
     assert card_meta["disclosure_users"] == 7 and card_meta["disclosure_users_k_lt_5"] == 1
     text = (tmp_path / CARD_PATH).read_text()
     _, sections = parse_card(text)
-    assert "Release policy: headers generalized, state, then country, then accept-language and user-agent," \
-           " suppressed where k < 5, timestamps to the hour." in text
+    assert ("Release policy: headers generalized, rare tuples (k < 5) lose state, then accept-language, "
+            "then user-agent, then country, timestamps to the hour." in text)
     risk = {row[0]: row[1:] for row in sections["Disclosure risk"][1:]}
     assert risk["Whole release, as released"][:3] == ["7", "1", "14.29%"]
     assert risk["Days before the policy (sum)"][:3] == ["7", "7", "100.00%"]

@@ -297,8 +297,8 @@ class ReleasePolicyResource(ConfigurableResource):
     ``mode``: ``policy`` (the fields below) or ``wildchat`` (WildChat-1M's fields as published:
     full headers, exact geography, seconds; the fields below are then ignored).
     ``header_detail``: ``full`` | ``generalized`` (browser family + major version + OS family,
-    accept-language primary tags). ``min_k``: rare tuples lose state, then country, then
-    (``suppress_headers``) accept-language and user-agent until shown by ``min_k`` users
+    accept-language primary tags). ``min_k``: rare tuples lose the ``suppress`` attributes in
+    order (default state, accept_language, user_agent, country) until shown by ``min_k`` users
     (<= 1: off). ``timestamp_precision``: ``second`` | ``minute`` | ``hour``.
     ``risk_max_share``: the check warns when more than this share of a day's users has k < 5.
     """
@@ -307,7 +307,7 @@ class ReleasePolicyResource(ConfigurableResource):
     header_detail: str = "generalized"
     min_k: int = 5
     timestamp_precision: str = "hour"
-    suppress_headers: bool = True
+    suppress: list[str] = ["state", "accept_language", "user_agent", "country"]
     risk_max_share: float = 0.01
 
     def get_policy(self):
@@ -317,7 +317,7 @@ class ReleasePolicyResource(ConfigurableResource):
             return ReleasePolicy.wildchat()
         if self.mode != "policy":
             raise ReleasePolicyError(f"release policy mode={self.mode!r}: choose 'policy' or 'wildchat'")
-        return ReleasePolicy(self.header_detail, self.min_k, self.timestamp_precision, self.suppress_headers)
+        return ReleasePolicy(self.header_detail, self.min_k, self.timestamp_precision, tuple(self.suppress))
 
 
 _RELEASE_POLICY_ENV = (
@@ -325,7 +325,7 @@ _RELEASE_POLICY_ENV = (
     ("WILDCHAT_HEADER_DETAIL", "header_detail", str),
     ("WILDCHAT_MIN_K", "min_k", int),
     ("WILDCHAT_TIMESTAMP_PRECISION", "timestamp_precision", str),
-    ("WILDCHAT_SUPPRESS_HEADERS", "suppress_headers", bool),
+    ("WILDCHAT_SUPPRESS", "suppress", list),
     ("WILDCHAT_DISCLOSURE_MAX_SHARE", "risk_max_share", float),
 )
 
@@ -339,10 +339,9 @@ def release_policy_resource_from_env() -> ReleasePolicyResource:
         if not raw:
             continue
         try:
-            if kind is bool:
-                if raw.lower() not in ("1", "true", "yes", "on", "0", "false", "no", "off"):
-                    raise ValueError(raw)
-                kwargs[name] = raw.lower() in ("1", "true", "yes", "on")
+            if kind is list:  # "state,accept-language" or "none"
+                names = [] if raw.lower() == "none" else raw.lower().replace("-", "_").split(",")
+                kwargs[name] = [n.strip() for n in names if n.strip()]
             else:
                 kwargs[name] = kind(raw.lower() if kind is str else raw)
         except ValueError:

@@ -280,7 +280,7 @@ def apply_policy(
     report = PolicyReport(policy.as_dict(), before, after)
     users = codes(obs["user"])
     report.suppressed_users = {name: len(np.unique(users[d])) for name, d in drops.items()}
-    report.suppressed_values = {name: int(m.sum()) for name, m in masks.items()}
+    report.suppressed_values = {name: int(mask.sum()) for name, mask in masks.items()}
     if policy.min_k > 1:
         residual = after if policy.min_k == threshold else measure(observations(out), policy.min_k)
         report.residual_below_min_k = residual.users_below

@@ -405,13 +405,15 @@ class Pipeline:
     def release(self, day: dt.date) -> None:
         from wildchat_dagster.core.release import SFT_COLUMNS, build_release, sft_jsonl
         from wildchat_dagster.core.schema import RELEASE
-        from wildchat_dagster.resources import ToxicityResource
+        from wildchat_dagster.resources import ReleasePolicyResource, ToxicityResource
 
         classified = self._read("classified", [day])
         tox = ToxicityResource()
+        policy = ReleasePolicyResource().get_policy()  # the asset's default release policy (issue 19)
         takedowns = self.engines.takedowns
         with self.clock.stage("release"):
-            result = build_release(classified, takedowns, tox.detoxify_threshold, tox.embedded_threshold)
+            result = build_release(classified, takedowns, tox.detoxify_threshold, tox.embedded_threshold,
+                                   policy)
             splits = result.splits()
         del classified, result
         with self.clock.stage("parquet_io"):

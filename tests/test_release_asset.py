@@ -29,7 +29,12 @@ from wildchat_dagster.core.schema import CLASSIFIED, RELEASE
 from wildchat_dagster.core.storage import Storage
 from wildchat_dagster.io import ParquetIOManager
 from wildchat_dagster.partitions import daily_partitions
-from wildchat_dagster.resources import ReviewResource, StorageResource, ToxicityResource
+from wildchat_dagster.resources import (
+    ReleasePolicyResource,
+    ReviewResource,
+    StorageResource,
+    ToxicityResource,
+)
 
 DAY, DAY2 = "2023-04-10", "2023-04-11"
 RAW_IPS = ("81.2.69.142", "216.160.83.56", "89.160.20.112", "81.2.69.160", "81.2.69.161")
@@ -46,8 +51,9 @@ def _clean_env(monkeypatch):
 class Release:
     """Materialize the release assets for days whose classified partitions are on disk."""
 
-    def __init__(self, base: Path):
+    def __init__(self, base: Path, policy: ReleasePolicyResource | None = None):
         self.base = base
+        self.policy = policy or ReleasePolicyResource()
         self.storage = Storage(str(base))
         self.instance = DagsterInstance.ephemeral()
 
@@ -64,6 +70,7 @@ class Release:
                 "storage": StorageResource(base=str(self.base)),
                 "toxicity": ToxicityResource(detoxify_threshold=0.1),
                 "review": ReviewResource(),
+                "release_policy": self.policy,
             },
             run_config=run_config,
             raise_on_error=False,

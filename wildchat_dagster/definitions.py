@@ -24,6 +24,7 @@ from .resources import (
     classification_resources_from_env,
     geo_resource_from_env,
     pii_resource_from_env,
+    release_policy_resource_from_env,
     review_resource_from_env,
     storage_base_from_env,
 )
@@ -71,6 +72,7 @@ def build_definitions(storage_base: str | None = None) -> Definitions:
             "geo": geo_resource_from_env(),
             "review": review_resource_from_env(),  # PII review queue: decisions file, value-hash key
             "quality": quality_resource_from_env(),  # check thresholds, Data Docs (checks/resources.py)
+            "release_policy": release_policy_resource_from_env(),  # quasi-identifiers (docs/release.md)
             **classification_resources_from_env(),  # langid + toxicity (embedded by default)
         },
     )

@@ -63,6 +63,7 @@ def main(argv: list[str] | None = None) -> int:
 
     _print_day_table(instance, days)
     _print_release_summary(instance, days, storage)
+    _print_disclosure(instance, days)
     summary, check_errors = check_summary(evaluations)
     print(f"\ndata quality checks (GX suites as asset checks, {len(evaluations)} evaluations):\n{summary}")
     print(f"GX Data Docs: {data_docs_location(storage)}")
@@ -145,6 +146,35 @@ def _print_release_summary(instance, days, storage: str) -> None:
     base = Path(storage).resolve()
     print(f"release: {base}/release/dt=*/split={{full,nontoxic}}/part-00000.parquet")
     print(f"dataset card: {base}/release/README.md   SFT export: {base}/release_sft/dt=*/sft.jsonl")
+
+
+def _print_disclosure(instance, days) -> None:
+    """k-anonymity of the released quasi-identifiers before and after the release policy, per
+    day (release metadata) and over the whole release as released (dataset_card metadata)."""
+    print("\nre-identification risk: users whose (country, state, user-agent, accept-language) tuple "
+          "fewer than 5 users share (docs/release.md, 'Disclosure risk'):")
+    policy = {}
+    for day in days:
+        meta = _metadata(instance, "release", day)
+        policy = _as_dict(meta.get("release_policy")) or policy
+        suppressed = _as_dict(meta.get("disclosure_suppressed_users"))
+        print(f"  {day}: {meta.get('disclosure_users', '-')} users; k<5 before the policy "
+              f"{meta.get('disclosure_before_users_k_lt_5', '-')} "
+              f"({_share(meta.get('disclosure_before_share_k_lt_5'))}, singles out most: "
+              f"{meta.get('disclosure_before_singles_out_most', '-')}), after "
+              f"{meta.get('disclosure_after_users_k_lt_5', '-')} "
+              f"({_share(meta.get('disclosure_after_share_k_lt_5'))}); users suppressed "
+              + ", ".join(f"{k}={v}" for k, v in suppressed.items()))
+    card = _metadata(instance, "dataset_card", days[-1]) if days else {}
+    print(f"  whole release as released: {card.get('disclosure_users', '-')} users, k<5 "
+          f"{card.get('disclosure_users_k_lt_5', '-')} ({_share(card.get('disclosure_share_k_lt_5'))}), "
+          f"unique {card.get('disclosure_unique_users', '-')}")
+    print("  release policy: " + (", ".join(f"{k}={v}" for k, v in policy.items()) or "unknown")
+          + "  (WILDCHAT_RELEASE_MODE=wildchat publishes the fields as WildChat-1M does)")
+
+
+def _share(value) -> str:
+    return f"{float(value):.1%}" if isinstance(value, int | float) else "-"
 
 
 def _as_dict(value) -> dict:

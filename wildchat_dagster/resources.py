@@ -327,3 +327,69 @@ def classification_resources_from_env() -> dict:
         "langid": LanguageIdResource(**langid),
         "toxicity": ToxicityResource(**toxicity),
     }
+
+
+# --- release policy: quasi-identifiers (issue 19) ---
+
+
+class ReleasePolicyResource(ConfigurableResource):
+    """How much of each user's quasi-identifiers the release shows (docs/release.md,
+    "Disclosure risk"), and the threshold of the non-blocking ``release_disclosure`` check.
+
+    ``mode``: ``policy`` (the fields below) or ``wildchat`` (WildChat-1M's fields as published:
+    full headers, exact geography, seconds; the fields below are then ignored).
+    ``header_detail``: ``full`` | ``generalized`` (browser family + major version + OS family,
+    accept-language primary tags). ``min_k``: rare tuples lose the ``suppress`` attributes in
+    order (default state, accept_language, user_agent, country) until shown by ``min_k`` users
+    (<= 1: off). ``timestamp_precision``: ``second`` | ``minute`` | ``hour``.
+    ``risk_max_share``: the check warns when more than this share of a day's users has k < 5.
+    """
+
+    mode: str = "policy"
+    header_detail: str = "generalized"
+    min_k: int = 5
+    timestamp_precision: str = "hour"
+    suppress: list[str] = ["state", "accept_language", "user_agent", "country"]
+    risk_max_share: float = 0.01
+
+    def get_policy(self):
+        from .core.release_policy import ReleasePolicy, ReleasePolicyError
+
+        if self.mode == "wildchat":
+            return ReleasePolicy.wildchat()
+        if self.mode != "policy":
+            raise ReleasePolicyError(f"release policy mode={self.mode!r}: choose 'policy' or 'wildchat'")
+        return ReleasePolicy(self.header_detail, self.min_k, self.timestamp_precision, tuple(self.suppress))
+
+
+_RELEASE_POLICY_ENV = (
+    ("WILDCHAT_RELEASE_MODE", "mode", str),
+    ("WILDCHAT_HEADER_DETAIL", "header_detail", str),
+    ("WILDCHAT_MIN_K", "min_k", int),
+    ("WILDCHAT_TIMESTAMP_PRECISION", "timestamp_precision", str),
+    ("WILDCHAT_SUPPRESS", "suppress", list),
+    ("WILDCHAT_DISCLOSURE_MAX_SHARE", "risk_max_share", float),
+)
+
+
+def release_policy_resource_from_env() -> ReleasePolicyResource:
+    """The release policy the environment asks for; a bad value fails here, when the code
+    location loads, not in a run."""
+    kwargs: dict = {}
+    for var, name, kind in _RELEASE_POLICY_ENV:
+        raw = (os.environ.get(var) or "").strip()
+        if not raw:
+            continue
+        try:
+            if kind is list:  # "state,accept-language" or "none"
+                names = [] if raw.lower() == "none" else raw.lower().replace("-", "_").split(",")
+                kwargs[name] = [n.strip() for n in names if n.strip()]
+            else:
+                kwargs[name] = kind(raw.lower() if kind is str else raw)
+        except ValueError:
+            raise ValueError(f"{var}={raw!r}: expected a {kind.__name__}") from None
+    resource = ReleasePolicyResource(**kwargs)
+    resource.get_policy()  # validates (ReleasePolicyError names the setting and its choices)
+    if not 0.0 <= resource.risk_max_share <= 1.0:
+        raise ValueError(f"WILDCHAT_DISCLOSURE_MAX_SHARE={resource.risk_max_share}: a share between 0 and 1")
+    return resource

@@ -27,10 +27,11 @@ from pydantic import Field
 from ..core.card import CARD_PATH, MANIFEST_NAME, extract_provenance, summarize, write_card
 from ..core.keeps import read_keeps
 from ..core.release import SFT_COLUMNS, build_release, load_takedowns, sft_jsonl
+from ..core.release_policy import apply_policy, disclosure_metadata
 from ..core.review import scan_residue
 from ..core.schema import RELEASE
 from ..partitions import daily_partitions
-from ..resources import ReviewResource, StorageResource, ToxicityResource
+from ..resources import ReleasePolicyResource, ReviewResource, StorageResource, ToxicityResource
 from .pii_review import pii_review
 
 UPSTREAM_STAGES = ("scrubbed", "geo_tagged", "classified")
@@ -88,6 +89,7 @@ def release(
     storage: StorageResource,
     toxicity: ToxicityResource,
     review: ReviewResource,
+    release_policy: ReleasePolicyResource,
     classified: pa.Table,
 ) -> Output[dict]:
     day = context.partition_key
@@ -99,9 +101,11 @@ def release(
     residue = scan_residue(classified, review.get_hasher(context.log), read_keeps(store, day), decisions)
     # Per-backend flags (`flagged_by`) use the thresholds classification used for `toxic`.
     thresholds = {"detoxify": toxicity.detoxify_threshold, "embedded": toxicity.embedded_threshold}
+    policy = release_policy.get_policy()  # quasi-identifiers generalised/suppressed (docs/release.md)
     result = build_release(classified, takedowns, thresholds["detoxify"], thresholds["embedded"],
-                           withheld=residue.withheld, drops=decisions.drops)
+                           withheld=residue.withheld, drops=decisions.drops, policy=policy)
     stats = result.stats.as_dict()
+    disclosure = result.disclosure or apply_policy(result.full, policy)[1]  # an empty day
     provenance = extract_provenance(_upstream_metadata(context, day))
     manifest = {
         "day": day,
@@ -111,10 +115,13 @@ def release(
         "review": {**decisions.summary(), **residue.summary()},
         "provenance": provenance,
         "thresholds": thresholds,
+        "disclosure": disclosure.as_dict(),
         "written_at": dt.datetime.now(dt.UTC).isoformat(),
     }
     store.write_bytes(f"release/dt={day}/{MANIFEST_NAME}", orjson.dumps(manifest, option=orjson.OPT_INDENT_2))
     context.log.info(f"release[{day}]: " + ", ".join(f"{k}={v}" for k, v in stats.items()))
+    context.log.info(f"release[{day}] disclosure ({policy.describe()}): "
+                     f"before {disclosure.before.summary()}; after {disclosure.after.summary()}")
     metadata = {
         **stats,
         **_numbers(summarize(result.full), "full", _DAY_NUMBERS),
@@ -126,6 +133,8 @@ def release(
         "review_decisions": MetadataValue.json(decisions.summary()),
         "provenance": MetadataValue.json({k: v or ["unknown"] for k, v in provenance.items()}),
         "release_uri": store.uri(f"release/dt={day}"),
+        **{k: MetadataValue.json(v) if isinstance(v, dict) else v
+           for k, v in disclosure_metadata(disclosure).items()},
     }
     return Output(result.splits(), metadata=metadata)
 
@@ -159,6 +168,7 @@ def dataset_card(context: AssetExecutionContext, storage: StorageResource) -> Ma
     store = storage.get()
     uri, summary = write_card(store)
     today = next((d for d in summary["days"] if d["day"] == day), {})
+    whole = summary["disclosure"]["whole"]
     context.log.info(f"dataset card over {len(summary['days'])} day(s) → {uri}")
     return MaterializeResult(
         metadata={
@@ -170,5 +180,12 @@ def dataset_card(context: AssetExecutionContext, storage: StorageResource) -> Ma
             "day_full_conversations": today.get("full", 0),
             "day_nontoxic_conversations": today.get("nontoxic", 0),
             "card_path": CARD_PATH,
+            # the whole release's k-anonymity as released (docs/release.md, "Disclosure risk")
+            "disclosure_users": whole.users,
+            f"disclosure_users_k_lt_{whole.threshold}": whole.users_below,
+            f"disclosure_share_k_lt_{whole.threshold}": whole.share_below,
+            "disclosure_unique_users": whole.users_unique,
+            "disclosure_singles_out_most": whole.singles_out_most or "-",
+            "disclosure_k_distribution": MetadataValue.json(whole.k_distribution),
         }
     )

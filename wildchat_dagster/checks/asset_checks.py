@@ -33,6 +33,7 @@ from ..core.schema import CLASSIFIED, CONVERSATIONS, GEO_TAGGED, QUARANTINE, RAW
 from ..core.storage import Storage
 from ..partitions import daily_partitions
 from ..resources import GeoResource, LanguageIdResource, ReviewResource, StorageResource, ToxicityResource
+from .disclosure import release_disclosure
 from .resources import QualityResource
 from .suites import checks_for
 
@@ -335,4 +336,5 @@ ASSET_CHECKS = [
     geo_tagged_quality,
     classified_quality,
     release_quality,
+    release_disclosure,  # k-anonymity of the released quasi-identifiers, WARN only (checks/disclosure.py)
 ]

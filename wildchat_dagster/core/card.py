@@ -18,7 +18,17 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import yaml
 
+from .disclosure import (
+    K_BUCKETS,
+    OBSERVATIONS,
+    RISK_K,
+    DisclosureReport,
+    bucket_name,
+    measure,
+    read_observations,
+)
 from .release import BACKENDS, SPLITS
+from .release_policy import ReleasePolicy
 from .schema import RELEASE, RELEASE_EXTRAS, RELEASE_WILDCHAT
 from .storage import Storage
 
@@ -152,6 +162,7 @@ class DayRelease:
     day: str
     splits: dict[str, pa.Table]
     manifest: dict = field(default_factory=dict)
+    observations: pa.Table | None = None  # the full split's quasi-identifiers (core.disclosure)
 
 
 def read_released_days(storage: Storage) -> list[DayRelease]:
@@ -170,7 +181,8 @@ def read_released_days(storage: Storage) -> list[DayRelease]:
         splits = {s: pa.concat_tables(parts[day].get(s, [empty])).cast(_CARD_SCHEMA) for s in SPLITS}
         rel = f"{RELEASE_DIR}/dt={day}/{MANIFEST_NAME}"
         manifest = orjson.loads(storage.read_bytes(rel)) if storage.exists(rel) else {}
-        days.append(DayRelease(day, splits, manifest))
+        observed = read_observations(storage, f"{RELEASE_DIR}/dt={day}/split=full")
+        days.append(DayRelease(day, splits, manifest, observed))
     return days
 
 
@@ -297,6 +309,9 @@ def build_card(days: list[DayRelease], generated_at: dt.datetime | None = None) 
         [[p["day"], p["full"], p["nontoxic"], p["turns"], p["takedown_conversations"],
           p["sexual_minors_removed"], p["withheld_conversations"], p["review_dropped"]] for p in per_day],
     )
+    disclosure = _disclosure(days)
+    summary["disclosure"] = disclosure
+    lines += _disclosure_lines(disclosure)
     lines += ["", "## Models and databases used", ""]
     lines += _table(["Component", "Version"],
                     [[label, "; ".join(values)] for label, values in summary["provenance"].items()])
@@ -323,6 +338,94 @@ def build_card(days: list[DayRelease], generated_at: dt.datetime | None = None) 
     lines += ["", "Extra columns:", ""]
     lines += [f"- `{f.name}` (`{_type_name(f.type)}`): {_EXTRA_DOCS.get(f.name, '')}" for f in RELEASE_EXTRAS]
     return "\n".join(lines) + "\n", summary
+
+
+def _disclosure(days: list[DayRelease]) -> dict:
+    """The whole release measured from the released Parquet; before/after per day from the
+    manifests (the values before the policy are never stored, so "before" exists per day only)."""
+    obs = [d.observations for d in days if d.observations is not None] or [OBSERVATIONS.empty_table()]
+    whole = measure(pa.concat_tables(obs))
+    per_day = []
+    for d in days:
+        info = d.manifest.get("disclosure") or {}
+        policy = info.get("policy")
+        try:
+            described = ReleasePolicy(**policy).describe() if policy else UNKNOWN
+        except (TypeError, ValueError):
+            described = UNKNOWN
+        per_day.append({"day": d.day, "policy": described,
+                        "before": DisclosureReport.from_dict(info.get("before")),
+                        "after": DisclosureReport.from_dict(info.get("after")),
+                        "suppressed_users": info.get("suppressed_users") or {}})
+    return {"whole": whole, "days": per_day,
+            "policies": sorted({p["policy"] for p in per_day}) or [UNKNOWN]}
+
+
+def _sum_buckets(reports: list[DisclosureReport | None]) -> dict[str, int]:
+    out = {bucket_name(lo, hi): 0 for lo, hi in K_BUCKETS}
+    for r in reports:
+        for k, v in (r.k_distribution if r else {}).items():
+            out[k] = out.get(k, 0) + v
+    return out
+
+
+def _disclosure_lines(disclosure: dict) -> list[str]:
+    whole: DisclosureReport = disclosure["whole"]
+    days = disclosure["days"]
+    befores, afters = [d["before"] for d in days], [d["after"] for d in days]
+
+    def row(label: str, r: DisclosureReport | None) -> list:
+        if r is None:
+            return [label, "-", "-", "-", "-", "-", "-", "-"]
+        return [label, r.users, r.users_below, _pct(r.users_below, r.users), r.users_unique,
+                f"{r.k_median:g}", r.singles_out_most or "-", f"{100 * r.time_unique_share:.1f}%"]
+
+    def total(label: str, reports: list[DisclosureReport | None]) -> list:
+        known = [r for r in reports if r is not None]
+        users, below = sum(r.users for r in known), sum(r.users_below for r in known)
+        return [label, users, below, _pct(below, users), sum(r.users_unique for r in known), "-", "-", "-"]
+
+    lines = [
+        "",
+        "## Disclosure risk",
+        "",
+        "Each released user message shows its user's pseudonym (`hashed_ip`) beside country, state, "
+        "user-agent and accept-language. k is the number of users who show the same (country, state, "
+        "user-agent, accept-language) tuple; a user's k is the smallest over their tuples; users with "
+        f"k < {RISK_K} can be singled out by someone who knows their location and browser. "
+        "'Singles out most' is the attribute that alone leaves the most users under k = "
+        f"{RISK_K}; 'Timestamps unique' is the share of user messages whose released timestamp "
+        "no other user shares.",
+        "",
+        "Release policy: " + "; ".join(disclosure["policies"]) + ".",
+        "",
+    ]
+    lines += _table(
+        ["", "Users", f"k < {RISK_K}", "Share", "Unique (k = 1)", "Median k", "Singles out most",
+         "Timestamps unique"],
+        [row("Whole release, as released", whole),
+         total("Days before the policy (sum)", befores),
+         total("Days after the policy (sum)", afters)],
+    )
+    lines += ["", "## Disclosure risk: k distribution (users)", ""]
+    before_sum, after_sum = _sum_buckets(befores), _sum_buckets(afters)
+    lines += _table(["k", "Days before the policy (sum)", "Days after the policy (sum)", "Whole release"],
+                    [[name, before_sum[name], after_sum[name], whole.k_distribution.get(name, 0)]
+                     for name in (bucket_name(lo, hi) for lo, hi in K_BUCKETS)])
+    lines += ["", "## Disclosure risk per day", ""]
+    lines += _table(
+        ["Day", "Policy", "Users", f"k < {RISK_K} before", f"k < {RISK_K} after", "Unique before",
+         "Unique after", "Users suppressed (state / country / accept-language / user-agent)",
+         "Singles out most before"],
+        [[d["day"], d["policy"], d["after"].users if d["after"] else "-",
+          d["before"].users_below if d["before"] else "-", d["after"].users_below if d["after"] else "-",
+          d["before"].users_unique if d["before"] else "-", d["after"].users_unique if d["after"] else "-",
+          " / ".join(str(d["suppressed_users"].get(n, 0))
+                     for n in ("state", "country", "accept_language", "user_agent")),
+          (d["before"].singles_out_most or "-") if d["before"] else "-"] for d in days]
+        or [["-", "-", 0, "-", "-", "-", "-", "-", "-"]],
+    )
+    return lines
 
 
 _EXTRA_DOCS = {

@@ -29,6 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .logs import history_hash
+from .release_policy import PolicyReport, ReleasePolicy, apply_policy
 from .schema import (
     CLASSIFIED,
     DETOXIFY_LABELS,
@@ -193,6 +194,7 @@ class ReleaseResult:
     full: pa.Table
     nontoxic: pa.Table
     stats: ReleaseStats = field(default_factory=ReleaseStats)
+    disclosure: PolicyReport | None = None  # k-anonymity before/after the release policy, if one ran
 
     def splits(self) -> dict[str, pa.Table]:
         """The IO manager's dict output: one sub-directory per split."""
@@ -408,8 +410,10 @@ def build_release(
     embedded_threshold: float = DEFAULT_EMBEDDED_THRESHOLD,
     withheld: frozenset[str] | set[str] = frozenset(),
     drops: Takedowns | None = None,
+    policy: ReleasePolicy | None = None,
 ) -> ReleaseResult:
-    """Nest a day's classified messages into WildChat-1M rows, apply takedowns, split.
+    """Nest a day's classified messages into WildChat-1M rows, apply takedowns and the release
+    policy (quasi-identifiers; None: the fields as they come), split.
 
     ``withheld``: conversation ids held back for PII review (core/review.py); ``drops``: the
     reviewers' ``drop`` decisions, matched like takedowns. Every classified conversation ends up
@@ -449,6 +453,9 @@ def build_release(
     held &= ~taken_down & ~dropped & ~minors
     keep = ~taken_down & ~dropped & ~minors & ~held
     full = table if keep.all() else table.filter(pa.array(keep))  # upstream order: first turn's time
+    disclosure = None
+    if policy is not None:  # on the released rows only, before nontoxic is taken from them
+        full, disclosure = apply_policy(full, policy)
     nontoxic = full.filter(pc.equal(full["toxic"], False))  # null (unclassified) is not "nontoxic"
 
     stats.takedown_conversations = int(taken_down.sum())
@@ -464,7 +471,7 @@ def build_release(
     stats.nontoxic_conversations = nontoxic.num_rows
     stats.toxic_conversations = int(pc.sum(pc.cast(full["toxic"].fill_null(False), pa.int64())).as_py() or 0)
     stats.unclassified_conversations = full["toxic"].null_count
-    return ReleaseResult(full, nontoxic, stats)
+    return ReleaseResult(full, nontoxic, stats, disclosure)
 
 
 def _nest(

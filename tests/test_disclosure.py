@@ -42,6 +42,7 @@ from wildchat_dagster.io import ParquetIOManager
 from wildchat_dagster.partitions import daily_partitions
 from wildchat_dagster.resources import (
     ReleasePolicyResource,
+    ReviewResource,
     StorageResource,
     ToxicityResource,
     release_policy_resource_from_env,
@@ -278,7 +279,8 @@ def materialize_day(base, policy: ReleasePolicyResource):
         partition_key=DAY,
         instance=DagsterInstance.ephemeral(),
         resources={"io_manager": ParquetIOManager(base=str(base)), "storage": StorageResource(base=str(base)),
-                   "toxicity": ToxicityResource(detoxify_threshold=0.1), "release_policy": policy},
+                   "toxicity": ToxicityResource(detoxify_threshold=0.1), "release_policy": policy,
+                   "review": ReviewResource()},
         raise_on_error=False,
     )
 

@@ -330,6 +330,11 @@ def test_jailbreak_families_and_categories_equal_python(built):
     assert (fam["first_day"], fam["last_day"]) == DAYS and "dan" in fam["markers"]
     shares = {r["category"]: r["share"] for r in _table(warehouse, "prompt_categories")}
     assert shares == pytest.approx(category_shares(clusters))
+    card = (Path(warehouse).parents[1] / "release" / "README.md").read_text(encoding="utf-8")
+    section = card.split("## Jailbreak families", 1)[1].split("\n## ", 2)
+    assert "1 family over 40 conversations" in section[0]
+    assert "| marker | 6 |" in section[0] and "dan" in section[0]
+    assert section[1].startswith("Prompt categories")
 
 
 def test_tokenizer_per_message_sql_equals_python(built):

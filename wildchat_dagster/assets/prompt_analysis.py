@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from dagster import AssetExecutionContext, MetadataValue, Output, asset
 
+from ..core.card import write_card
 from ..core.prompt_analysis import (
     RELEASE_COLUMNS,
     SIGNATURES,
@@ -64,6 +65,7 @@ def prompt_clusters(context: AssetExecutionContext, storage: StorageResource) ->
     stored = store.read_partitions("prompt_signatures", [d[3:] for d in days], SIGNATURES)
     table = cluster_table(stored if stored is not None else SIGNATURES.empty_table())
     families = family_summary(table)
+    card_uri, _ = write_card(store, clusters=table)  # the card's jailbreak and category sections
     seconds = time.perf_counter() - started
     clusters = len(set(table.column("cluster_id").to_pylist()))
     context.log.info(f"prompt_clusters: {table.num_rows} prompts over {len(days)} day(s) → {clusters} "
@@ -79,6 +81,7 @@ def prompt_clusters(context: AssetExecutionContext, storage: StorageResource) ->
             "jailbreak_conversations": sum(f["conversations"] for f in families),
             "categories": MetadataValue.json({k: round(v, 4) for k, v in category_shares(table).items()}),
             "seconds": round(seconds, 3),
+            "card_uri": card_uri,
         },
     )
 

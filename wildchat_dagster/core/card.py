@@ -27,6 +27,7 @@ from .disclosure import (
     measure,
     read_observations,
 )
+from .prompt_analysis import PROMPT_CLUSTERS_DIR, category_shares, family_summary
 from .release import BACKENDS, SPLITS
 from .release_policy import ReleasePolicy
 from .schema import RELEASE, RELEASE_EXTRAS, RELEASE_WILDCHAT
@@ -196,8 +197,10 @@ def _table(header: list[str], rows: list[list]) -> list[str]:
     return out
 
 
-def build_card(days: list[DayRelease], generated_at: dt.datetime | None = None) -> tuple[str, dict]:
-    """The README.md text and the numbers in it (``{"full": ..., "nontoxic": ..., "days": ...}``)."""
+def build_card(days: list[DayRelease], generated_at: dt.datetime | None = None,
+               clusters: pa.Table | None = None) -> tuple[str, dict]:
+    """The README.md text and the numbers in it (``{"full": ..., "nontoxic": ..., "days": ...}``).
+    ``clusters``: the ``prompt_clusters`` table (jailbreak families, categories), when built."""
     totals = {
         s: summarize(pa.concat_tables([d.splits[s] for d in days] or [_CARD_SCHEMA.empty_table()]))
         for s in SPLITS
@@ -312,6 +315,7 @@ def build_card(days: list[DayRelease], generated_at: dt.datetime | None = None) 
     disclosure = _disclosure(days)
     summary["disclosure"] = disclosure
     lines += _disclosure_lines(disclosure)
+    lines += _prompt_analysis_lines(clusters, summary)
     lines += ["", "## Models and databases used", ""]
     lines += _table(["Component", "Version"],
                     [[label, "; ".join(values)] for label, values in summary["provenance"].items()])
@@ -338,6 +342,36 @@ def build_card(days: list[DayRelease], generated_at: dt.datetime | None = None) 
     lines += ["", "Extra columns:", ""]
     lines += [f"- `{f.name}` (`{_type_name(f.type)}`): {_EXTRA_DOCS.get(f.name, '')}" for f in RELEASE_EXTRAS]
     return "\n".join(lines) + "\n", summary
+
+
+def _prompt_analysis_lines(clusters: pa.Table | None, summary: dict) -> list[str]:
+    """Jailbreak families and prompt categories (docs/analytics.md), as of the last prompt_clusters."""
+    if clusters is None or clusters.num_rows == 0:
+        return []
+    families = family_summary(clusters)
+    shares = category_shares(clusters)
+    summary["jailbreak_families"] = len(families)
+    summary["prompt_categories"] = shares
+    lines = [
+        "",
+        "## Jailbreak families",
+        "",
+        "Near-duplicate first prompts (MinHash over 3-token shingles) that carry known jailbreak markers "
+        "(DAN, developer mode, \"ignore previous instructions\" …, in ten languages), or long templates "
+        "many users share verbatim (`recurring`). Success rate: share of a family's conversations whose "
+        f"assistant turns were flagged toxic by any backend. {len(families)} famil"
+        f"{'y' if len(families) == 1 else 'ies'} over {clusters.num_rows:,} conversations.",
+        "",
+    ]
+    if families:
+        lines += _table(
+            ["Kind", "Conversations", "Users", "Success rate", "First day", "Last day", "Markers"],
+            [[f["kind"], f["conversations"], f["users"], f"{f['success_rate']:.0%}", f["first_day"],
+              f["last_day"], ", ".join(f["markers"]) or "-"] for f in families[:20]],
+        )
+    lines += ["", "## Prompt categories (first user prompt, offline rules)", ""]
+    lines += _table(["Category", "Share"], [[c, f"{v:.1%}"] for c, v in shares.items()])
+    return lines
 
 
 def _disclosure(days: list[DayRelease]) -> dict:
@@ -448,8 +482,12 @@ def _type_name(typ: pa.DataType) -> str:
     return str(typ)
 
 
-def write_card(storage: Storage, generated_at: dt.datetime | None = None) -> tuple[str, dict]:
-    """Regenerate ``<base>/release/README.md`` over every released day; returns (uri, numbers)."""
-    text, summary = build_card(read_released_days(storage), generated_at)
+def write_card(storage: Storage, generated_at: dt.datetime | None = None,
+               clusters: pa.Table | None = None) -> tuple[str, dict]:
+    """Regenerate ``<base>/release/README.md`` over every released day; returns (uri, numbers).
+    ``clusters``: the prompt_clusters table; None reads the stored one, if any."""
+    if clusters is None:
+        clusters = storage.read_table(PROMPT_CLUSTERS_DIR)
+    text, summary = build_card(read_released_days(storage), generated_at, clusters)
     storage.write_bytes(CARD_PATH, text.encode("utf-8"))
     return storage.uri(CARD_PATH), summary

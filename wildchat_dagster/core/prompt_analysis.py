@@ -23,6 +23,7 @@ from .parallel import map_in_processes
 from .prompt_categories import categorize
 
 EXCERPT_CHARS = 160
+PROMPT_CLUSTERS_DIR = "prompt_clusters"  # where the IO manager writes the unpartitioned asset
 RELEASE_COLUMNS = ["conversation_id", "conversation_hash", "hashed_ip", "conversation", "flagged_by"]
 
 SIGNATURES = pa.schema(

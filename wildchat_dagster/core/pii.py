@@ -50,7 +50,7 @@ from dataclasses import asdict, dataclass, field
 
 import regex
 
-from .pii_identifiers import ID_ENTITIES, SOCIAL_ENTITY, identifier_recognizers
+from .pii_identifiers import ID_ENTITIES, SOCIAL_ENTITY, email_recognizer_class, identifier_recognizers
 from .pii_phones import PhoneRules, phone_recognizer
 from .placeholders import (
     PLACEHOLDER_EMAIL_DOMAINS,
@@ -268,15 +268,15 @@ PHONE_CUES = (
     r"call",
     r"calls",
     r"calling",
-    r"text",
+    r"text(?:s|ed|ing)?",
     r"sms",
     r"whatsapp",
     r"viber",
     r"telegram",
     r"wechat",
-    r"contact",
-    r"reach",
-    r"number",
+    r"contact\w*",
+    r"reach\w*",
+    r"numbers?",
     r"no\.",
     r"desk",
     r"office",
@@ -297,7 +297,8 @@ PHONE_CUES = (
     r"tél",
     r"telefone",
     r"telefon\w*",
-    r"móvil",
+    r"m[oó]vil",
+    r"joindre",
     r"celular",
     r"portable",
     r"handy\w*",
@@ -333,7 +334,7 @@ PHONE_CUES = (
     r"جوال\w*",
     r"موبايل",
     r"واتس\w*",
-    r"رقم",
+    r"\w*رقم\w*",
     r"اتصل\w*",
 )
 PHONE_CUES_UNSPACED = (
@@ -1089,7 +1090,6 @@ def _pattern_recognizers(config: PiiConfig, language: str) -> list:
     from presidio_analyzer.predefined_recognizers import (
         CreditCardRecognizer,
         CryptoRecognizer,
-        EmailRecognizer,
         IbanRecognizer,
         IpRecognizer,
         MacAddressRecognizer,
@@ -1118,7 +1118,7 @@ def _pattern_recognizers(config: PiiConfig, language: str) -> list:
 
     # entity → recognizer class, built with supported_language
     classes = {
-        "EMAIL_ADDRESS": EmailRecognizer,
+        "EMAIL_ADDRESS": email_recognizer_class(),  # core/pii_identifiers.py
         "PHONE_NUMBER": None,  # core/pii_phones.py
         "CREDIT_CARD": CardNumberRecognizer if config.card_cue_or_luhn else CreditCardRecognizer,
         "IP_ADDRESS": IpRecognizer,

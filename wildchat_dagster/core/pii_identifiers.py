@@ -35,6 +35,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from stdnum import luhn
 from stdnum.br import cnpj, cpf
 from stdnum.cn import ric
 from stdnum.de import idnr
@@ -180,6 +181,21 @@ ID_SPECS: tuple[IdSpec, ...] = (
         formatted=r"\d{3}-\d{3}-\d{3}[ -]\d{2}",
     ),
     IdSpec("RU_INN", r"\d{10}|\d{12}", inn.is_valid, (r"инн", r"inn", r"налогоплательщик\w*")),
+    # Saudi national ID / iqama: 10 digits, 1 (citizen) or 2 (resident) first, Luhn check digit
+    IdSpec(
+        "SA_NATIONAL_ID",
+        r"[12]\d{9}",
+        luhn.is_valid,
+        (r"\w*هوي\w*", r"\w*إقام\w*", r"\w*اقام\w*", r"iqama", r"national id", r"saudi id", r"\w*سجل المدني"),
+    ),
+    # UAE Emirates ID: 784-YYYY-NNNNNNN-C, Luhn check digit
+    IdSpec(
+        "AE_EMIRATES_ID",
+        r"784\d{12}",
+        luhn.is_valid,
+        (r"emirates id", r"\w*هوية\w*", r"eid"),
+        formatted=r"784-\d{4}-\d{7}-\d",
+    ),
     IdSpec(
         "US_ITIN",
         r"9\d{8}|9\d{2}([ -])\d{2}\1\d{4}",
@@ -209,7 +225,7 @@ PASSPORT_CUES = (
     r"pass-?nr",
     r"passnummer",
     r"reisepass\w*",
-    r"паспорт\w*",
+    r"\w*паспорт\w*",  # загранпаспорт
     r"护照",
     r"護照",
     r"pasaportes?",
@@ -218,12 +234,15 @@ PASSPORT_CUES = (
     r"passaportes?",
     r"パスポート",
     r"旅券",
-    r"جواز السفر",
-    r"جواز سفر",
-    r"جواز",
+    r"\w*جواز\w*",  # الجواز, جوازي
 )
+# RU internal "45 12 345678", RU foreign "76 8572660", 6-9 characters with 5+ digits, or 8-9 upper-case
+# characters with 2+ digits and 2+ letters (DE "CYGKLPT95")
 _PASSPORT_NUMBER = re.compile(
-    _LEFT + r"(?:\d{2} ?\d{2} ?(?:№ ?)?\d{6}|(?=(?:[A-Z]*\d){5})[A-Z0-9]{6,9})" + _RIGHT
+    _LEFT
+    + r"(?:\d{2} ?\d{2} ?(?:№ ?)?\d{6}|\d{2} \d{7}|(?=(?:[A-Z]*\d){5})[A-Z0-9]{6,9}"
+    + r"|(?=(?:[A-Z]*\d){2})(?=(?:\d*[A-Z]){2})[A-Z0-9]{8,9})"
+    + _RIGHT
 )
 
 ID_ENTITIES = (*(s.entity for s in ID_SPECS), "PASSPORT")
@@ -274,6 +293,8 @@ class IdentifierFinder:
         self.entities = tuple(e for e in ID_ENTITIES if e in entities)
         self._specs = [_compile(s) for s in ID_SPECS if s.entity in self.entities]
         self._passport_cue = _cue_pattern(PASSPORT_CUES) if "PASSPORT" in self.entities else None
+        if "CN_RESIDENT_ID" in self.entities:
+            ric.is_valid("11010519491231002X")  # loads stdnum's region table now, not on the first ID
 
     @staticmethod
     def _cued(cue: re.Pattern, lowered: str, start: int, end: int, after: int = CUE_AFTER) -> bool:
@@ -429,6 +450,27 @@ def find_social_profiles(text: str) -> list[tuple[int, int]]:
 
 
 # --- Presidio recognizers -------------------------------------------------------------------------
+
+
+def email_recognizer_class():
+    """Presidio's EmailRecognizer plus the same address bounded by ASCII only: its ``\\b`` misses
+    an address glued to CJK text ("連絡先はayaka.fujii@yahoo.co.jpです", "邮箱abc@qq.com")."""
+    from presidio_analyzer import Pattern
+    from presidio_analyzer.predefined_recognizers import EmailRecognizer
+
+    class CjkAwareEmailRecognizer(EmailRecognizer):
+        PATTERNS = [
+            *EmailRecognizer.PATTERNS,
+            Pattern(
+                "Email (ASCII-bounded)",
+                r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9][A-Za-z0-9._%+\-]*@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*"
+                r"\.[A-Za-z]{2,24}(?![A-Za-z0-9\-])",
+                0.5,
+            ),
+        ]
+
+    return CjkAwareEmailRecognizer
+
 
 
 def identifier_recognizers(entities: Sequence[str], language: str) -> list:

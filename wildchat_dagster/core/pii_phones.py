@@ -8,8 +8,14 @@ counts (``PhoneRules.context``): a phone cue word near it ("phone", "call", "电
 ``PiiConfig.phone_cues``), *or* a leading ``+country code`` (WildChat's own rule takes these
 without a cue), *or* a contact context: a label right before it (``T:``, ``M:``, ``Tel.``,
 ``☎``), a ``wa.me/`` / ``tel:`` link, or a signature block (the number alone on a short line
-near an e-mail address or a sign-off such as "Best regards", "С уважением", "此致").
-Only such candidates are validated: ``phonenumbers.parse`` + ``is_valid_number``, for a ``+``
+near an e-mail address or a sign-off such as "Best regards", "С уважением", "此致"; no letters
+on its line: "Student ID: 012096094" next to an e-mail is not a signature).
+Or the script around it names the country (Cyrillic, kana, Hangul, Arabic, Turkish or
+Portuguese letters ...) and it is written in that country's national layout (the groups of
+digits phonenumbers' own ``NATIONAL`` format gives: "0532 466 10 78", "090-1304-1194"; in
+plain ASCII text "212-555-0143" still needs a cue: the country is unknown), or an e-mail
+address stands next to it on its line ("call 020 0287 3738 or email ...").
+Only candidates with such a context are validated: ``phonenumbers.parse`` + ``is_valid_number``, for a ``+``
 number without a region, else in ``PiiConfig.phone_regions`` order (a region is tried only
 where the digits fit its possible lengths and general pattern, from phonenumbers' own
 metadata: a valid number always does).
@@ -33,6 +39,9 @@ MIN_DIGITS, MAX_DIGITS = 7, 15
 # Premium-rate and universal-access ranges are not here: in one country they are businesses, in
 # another the same digits are a mobile (GB 090 premium, JP 090 mobile; GB 030 UAN, DE 030 Berlin).
 PUBLIC_TYPES = frozenset({PhoneNumberType.TOLL_FREE, PhoneNumberType.SHARED_COST})
+# ... and public where the country is certain (a "+" number, or the script around it names it:
+# JP 0570 navi-dial, TR 444 numbers)
+PUBLIC_TYPES_CERTAIN = PUBLIC_TYPES | {PhoneNumberType.UAN, PhoneNumberType.PREMIUM_RATE}
 # The script (or letters) around a number say which country it is written for; those regions are
 # tried first ("8 800 555-35-35" in Russian is a Russian toll-free number, "090-1234-5678" next
 # to 携帯 a Japanese mobile). The first hint found in this order wins.
@@ -85,8 +94,10 @@ _SIGN_OFF = re.compile(
     re.IGNORECASE,
 )
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+_WEB = re.compile(r"https?://|www\.|(?<![\w@])@[a-z0-9_]{3,}|\b(?:tg|ig|vk|insta|instagram|telegram)\b")
+_PAIR_REACH = 40  # an e-mail address this close on the same line: a contact pair
 _SIGNATURE_REACH = 250  # characters around the number's line searched for a sign-off or e-mail
-_SIGNATURE_LINE = 60  # a signature line is short: the number, maybe a label
+_SIGNATURE_LINE = 60  # a signature line is short: the number alone (labels are cues or _LABEL_BEFORE)
 
 
 @functools.lru_cache(maxsize=64)
@@ -139,16 +150,28 @@ def valid_number(candidate: str, regions: tuple[str, ...]) -> phonenumbers.Phone
     return None
 
 
-def is_public_number(number: phonenumbers.PhoneNumber) -> bool:
-    return phonenumbers.number_type(number) in PUBLIC_TYPES
+def _written_as_national(candidate: str, number: phonenumbers.PhoneNumber) -> bool:
+    """Is the candidate grouped exactly as its country writes phone numbers ("0532 466 10 78",
+    "(617) 521-2943", "8 (931) 601-77-79", "090-1304-1194")? Separators may differ; the groups
+    of digits must be the national format's: three or more, or two after a trunk "0" or a bracketed
+    area code. Code, sums and IDs
+    are seldom grouped like a phone number of a country where they are valid."""
+    groups = re.findall(r"\d+", _EXTENSION.sub("", candidate))
+    national = re.findall(r"\d+", phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL))
+    if groups != national or len(groups) < 2:
+        return False
+    # two groups only with a trunk prefix or an area code in brackets ("0170 8671854", "(11) 98765-4321"):
+    # "1600-1046" (years), "2345 6789" are not phones by their layout alone
+    return len(groups) >= 3 or re.match(r"\s*(?:0|\(\d{1,5}\))", candidate) is not None
 
 
 class PhoneRules:
     """Where a phone number counts, and which numbers are public (see the module docstring)."""
 
     def __init__(self, config):
-        from .pii import _cue_regex  # the scrubber's own cue matcher (core/pii.py imports us)
+        from .pii import _cue_regex, lower_same_length  # the scrubber's own (core/pii.py imports us)
 
+        self._lower = lower_same_length
         self.cue_rule = config.phone_cue
         self.before, self.after = config.phone_cue_window
         self.cue = _cue_regex(config.phone_cues, config.phone_cues_unspaced)
@@ -185,10 +208,20 @@ class PhoneRules:
         line_start = text.rfind("\n", 0, start) + 1
         line_end = text.find("\n", end)
         line_end = len(text) if line_end < 0 else line_end
-        if line_end - line_start <= _SIGNATURE_LINE:
+        if _EMAIL.search(text, max(line_start, start - _PAIR_REACH), start) or _EMAIL.search(
+            text, end, min(line_end, end + _PAIR_REACH)
+        ):
+            return "contact"  # "020 0287 3738 or email kez@..."
+        rest = text[line_start:start] + text[end:line_end]
+        if line_end - line_start <= _SIGNATURE_LINE and not any(ch.isalpha() for ch in rest):
             around = lowered[max(0, line_start - _SIGNATURE_REACH) : line_end + _SIGNATURE_REACH]
-            if _SIGN_OFF.search(around) or _EMAIL.search(around):
+            if _SIGN_OFF.search(around) or _EMAIL.search(around) or _WEB.search(around):
                 return "signature"
+        regions = self.regions_at(text, start, end)
+        if regions is not self.regions:  # the script around names the country: its layout counts
+            number = valid_number(text[start:end], regions)
+            if number is not None and _written_as_national(text[start:end], number):
+                return "format"
         return None
 
     def candidates(self, text: str) -> list[tuple[int, int]]:
@@ -204,10 +237,11 @@ class PhoneRules:
                 pieces += [(m.start() + p.start(), p.group()) for p in _PART.finditer(m.group())]
             for offset, piece in pieces:
                 end = offset + len(piece)
-                if _DATE.fullmatch(piece) or _IPV4.fullmatch(piece):
+                digits = sum(ch.isdigit() for ch in _EXTENSION.sub("", piece))
+                if not MIN_DIGITS <= digits <= MAX_DIGITS or _DATE.fullmatch(piece) or _IPV4.fullmatch(piece):
                     continue
                 if self.cue_rule:
-                    lowered = text.lower() if lowered is None else lowered
+                    lowered = self._lower(text) if lowered is None else lowered
                     if self.context(text, lowered, offset, end) is None:
                         continue
                 if valid_number(piece, self.regions_at(text, offset, end)) is not None:
@@ -223,9 +257,12 @@ class PhoneRules:
         value = text[start:end]
         if _WHATSAPP.search(text, max(0, start - 40), end) and value.isdigit():
             value = "+" + value
-        number = valid_number(value, self.regions_at(text, start, end))
-        if number is not None and is_public_number(number):
-            return "public"
+        regions = self.regions_at(text, start, end)
+        number = valid_number(value, regions)
+        if number is not None:
+            certain = value.lstrip().startswith("+") or regions is not self.regions
+            if phonenumbers.number_type(number) in (PUBLIC_TYPES_CERTAIN if certain else PUBLIC_TYPES):
+                return "public"
         return None
 
 

@@ -94,6 +94,12 @@ TOKEN_FORMATS: dict[str, tuple[str, str, str, tuple[str, ...]]] = {
     "NotionTokenDetector": ("Notion Token", r"ntn_[A-Za-z0-9]{40,50}", "ntn_", ("ntn_",)),
     "PostmanKeyDetector": ("Postman Key", r"PMAK-[a-f0-9]{24}-[a-f0-9]{34}", "PMAK-", ("PMAK-",)),
     "PerplexityKeyDetector": ("Perplexity Key", r"pplx-[A-Za-z0-9]{48}", "pplx-", ("pplx-",)),
+    "YandexOAuthTokenDetector": (
+        "Yandex OAuth Token",
+        r"y[0-3]_[A-Za-z0-9_\-]{55}",
+        "",
+        ("y0_", "y1_", "y2_", "y3_"),
+    ),
 }
 TOKEN_PLUGINS: dict[str, type[RegexBasedDetector]] = {
     name: _token(name, kind, pattern, prefix) for name, (kind, pattern, prefix, _) in TOKEN_FORMATS.items()
@@ -131,14 +137,20 @@ _CONNECTOR = (
 )
 # "my wifi password is X", "пароль от почты: X" (up to 3 words between the word and the value)
 _PROSE = re.compile(
-    r"(?:password|passwort|passcode|passwd|kennwort|mot de passe|contrase(?:ñ|n)a|senha|парол[ьея]"
+    r"(?<![A-Za-z])(?:password|passwort|passcode|passwd|kennwort|mot de passe|contrase(?:ñ|n)a|senha"
+    r"|парол[ьея]"
     r"|şifre(?:m|n|si|niz)?|sifre(?:m|n|si)?|密码|密碼|口令|パスワード|暗証番号"
-    r"|كلمة (?:المرور|السر)|رمز المرور)"
+    r"|كلمة (?:المرور|السر)|رمز المرور)(?![A-Za-z0-9_])"
     r"(?:[ \t]+[^\s:=：]{1,15}){0,3}?"
     rf"{_CONNECTOR}+[\"'“«「]?"
     r"(?P<value>[^\s\"'”»」，。、\u3000-\u9fff\uff00-\uffef]{4,64})",
     re.IGNORECASE,
 )
+_PROSE_WORD = re.compile(_PROSE.pattern.split("(?:[ \\t]+")[0], re.IGNORECASE)  # the word alone
+_PROSE_TOKEN = re.compile(
+    r"[ \t:=：\-—–>]*[\"'“«「]?(?P<value>[^\s\"'”»」，。、\u3000-\u9fff\uff00-\uffef]+)"
+)
+_PROSE_REACH, _PROSE_TOKENS = 60, 4  # the value starts within 60 characters and 4 tokens of the word
 _CODE = (
     # server.login(user, "pw"), smtp.login("me@x.com", 'pw'), ftp.login(u, pw="...")
     re.compile(
@@ -154,9 +166,20 @@ _CODE = (
     # sshpass -p 'pw', --password=pw, --password 'pw'
     re.compile(r"(?<![\w-])sshpass[ \t]+-p[ \t]*([\"']?)(?P<value>[^\s\"']{4,80})\1"),
     re.compile(r"(?<![\w-])--password(?:=|[ \t]+)([\"']?)(?P<value>[^\s\"'-][^\s\"']{3,80})\1"),
+    # user:password@host in any URL or connection string, passwords with # $ & ... too (detect-secrets'
+    # BasicAuthDetector stops at them): mysql://root:Qw3rty#7@10.0.0.5:3306/db
+    re.compile(r"(?i)\b[a-z][a-z0-9+.\-]{1,20}://[^\s:/@?#]{1,64}:(?P<value>[^\s@]{3,128})@(?=[\w\[])"),
+    # quoted key-value pairs: define('DB_PASSWORD', 'x'), {"api_key": "x"}, Mistral(api_key="x")
+    re.compile(
+        r"(?i)(?:passw(?:or)?d|pwd|api_?key|secret_?key|client_?secret)\w*[\"']?[ \t]*(?:[,:=]|=>)[ \t]*"
+        r"([\"'])(?P<value>[^\"'\s]{4,200})\1"
+    ),
+    # Twilio's client: the auth token after the account SID
+    re.compile(r"AC[0-9a-f]{32}[\"'][ \t]*,[ \t]*([\"'])(?P<value>[0-9a-f]{32})\1"),
 )
 _PLACEHOLDER = re.compile(
-    r"^(?:(?-i:[A-Z][A-Z0-9_]*)|\$.*|%.*|\{.*|<.*|\[.*|\*+|x+|\.+|_+|-+|#+)$"  # YOUR_PASSWORD, $PW, {pw}, <pw>
+    # YOUR_PASSWORD, $PW, {pw}, <pw>, ****
+    r"^(?:(?-i:[A-Z][A-Z0-9_]*)|\$.*|%.*|\{.*|<.*|\[.*|\*+|x+|\.+|_+|-+|#+)$"
     r"|your|xxxx|\*\*\*|\.\.\.|example|placeholder|changeme|change_me|dummy|secret|password|passwort"
     r"|пароль|contraseña|senha|mot_de_passe|getpass|input\(|environ|getenv|process\.env|config\[",
     re.IGNORECASE,
@@ -169,6 +192,8 @@ def _looks_like_password(value: str) -> bool:
     """A digit, a symbol, or a capital after the first letter: "hunter2", "Tr0ub4dor&3x",
     "qwertyUIOP"; not a word ("required", "incorrect") nor a variable or call (``user.password``)."""
     if len(value) < 4 or _PLACEHOLDER.search(value) or "://" in value or value.lower().startswith("www."):
+        return False
+    if any(ch in value for ch in "=()[]{}<>*`") or value.endswith(":"):  # code, markdown, notes
         return False
     if any(ch.isdigit() for ch in value) or any(not ch.isalnum() and ch != "_" for ch in value):
         digit = any(ch.isdigit() for ch in value)
@@ -200,10 +225,22 @@ class _ValueDetector(RegexBasedDetector):
 
 
 class PasswordInProseDetector(_ValueDetector):
-    """A password written after the word for it, in the ten languages (see the module docstring)."""
+    """A password written after the word for it, in the ten languages (see the module docstring):
+    the first of the next four tokens on the line that looks like a password ("пароль от вайфая
+    kotik2015vasya", "wifi şifresi galatasaray1905cimbom", "كلمة المرور حق الواي فاي X")."""
 
     denylist = [_PROSE]
     accept = staticmethod(_looks_like_password)
+
+    def value_spans(self, string: str):
+        for m in _PROSE_WORD.finditer(string):
+            for n, token in enumerate(_PROSE_TOKEN.finditer(string, m.end())):
+                if n >= _PROSE_TOKENS or token.start() > m.end() + _PROSE_REACH:
+                    break
+                value = token.group("value").rstrip(_TRAILING)
+                if _looks_like_password(value):
+                    yield token.start("value"), token.start("value") + len(value), value
+                    break
 
 
 class CodeCredentialDetector(_ValueDetector):
@@ -221,10 +258,19 @@ class CodeCredentialDetector(_ValueDetector):
 # their gates for core/secrets.py (case-insensitive literals, one of which every match holds)
 PASSWORD_GATES = {
     "PasswordInProseDetector": (False, (tuple("i:" + w for w in PASSWORD_WORDS),)),
-    "CodeCredentialDetector": (False, (("i:.login(", "i:auth", "i:mysql", "i:sshpass", "i:--password"),)),
+    "CodeCredentialDetector": (
+        False,
+        (("i:.login(", "i:auth", "i:mysql", "i:sshpass", "i:pass", "i:pwd", "i:key", "i:secret", "://",
+          "AC"),),
+    ),
 }
 # what the prefilter in core/secrets.py looks for (case-folded text) on behalf of these plugins
-PASSWORD_HINTS = (*PASSWORD_WORDS, ".login(", "auth", "mysql")
+PASSWORD_HINTS = (*PASSWORD_WORDS, ".login(", "basicauth", "digestauth", "mysql")
+# (literal, regex): where the literal occurs, the regex must match too
+PASSWORD_HINT_PATTERNS = (
+    ("auth", re.compile(r"auth[ \t]*=")),  # auth=("user", "pw")
+    ("://", re.compile(r"://[^\s@]*@")),  # URL credentials
+)
 PASSWORD_PLUGINS: dict[str, type[RegexBasedDetector]] = {
     "PasswordInProseDetector": PasswordInProseDetector,
     "CodeCredentialDetector": CodeCredentialDetector,

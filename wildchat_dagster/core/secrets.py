@@ -36,7 +36,14 @@ from detect_secrets.plugins.keyword import KeywordDetector
 from detect_secrets.plugins.private_key import PrivateKeyDetector
 
 from .placeholders import is_placeholder_key
-from .secret_patterns import PASSWORD_GATES, PASSWORD_HINTS, PASSWORD_PLUGINS, TOKEN_GATES, TOKEN_PLUGINS
+from .secret_patterns import (
+    PASSWORD_GATES,
+    PASSWORD_HINT_PATTERNS,
+    PASSWORD_HINTS,
+    PASSWORD_PLUGINS,
+    TOKEN_GATES,
+    TOKEN_PLUGINS,
+)
 
 # detect-secrets logs skipped secret values at DEBUG; never let them reach a handler.
 logging.getLogger("detect-secrets").setLevel(logging.WARNING)
@@ -281,6 +288,9 @@ def could_hold_secret(text: str) -> bool:
             return True
     for hint in PASSWORD_HINTS:  # core/secret_patterns.py: passwords in prose (ten languages) and code
         if hint in folded:
+            return True
+    for literal, pattern in PASSWORD_HINT_PATTERNS:
+        if literal in folded and pattern.search(folded):
             return True
     return _keyword_hint(folded) or ("aws" in folded and _AWS_SECRET.search(folded) is not None)
 

@@ -403,6 +403,7 @@ PLUGIN_SAMPLES = {
     "NotionTokenDetector": "ntn_Zx81kPq0Lm2Wv7Yt5Rn3Bc9Jd4Hf6Gs8Ka1Qw2E0",
     "PostmanKeyDetector": "PMAK-0a1b2c3d4e5f6a7b8c9d0e1f-0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e",
     "PerplexityKeyDetector": "pplx-" + ("Zx81kPq0Lm2Wv7Yt5Rn3Bc9Jd4Hf6Gs8Ka1Qw2E" * 2)[:48],
+    "YandexOAuthTokenDetector": "YANDEX_OAUTH=y0_" + ("Zx81kPq0Lm2Wv7Yt5Rn3Bc9Jd4Hf6Gs8Ka1Qw2E" * 2)[:55],
     "PasswordInProseDetector": "my wifi password is hunter2x",
     "CodeCredentialDetector": 'server.login("me@gmail.com", "Zx81kPq0Lm")',
 }

@@ -29,6 +29,7 @@ never candidates.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Sequence
 
@@ -74,7 +75,19 @@ _EXTENSION = re.compile(r"[ \u00a0]?(?:ext\.?|x|доб\.?|内线|#)[ \u00a0]?\d{
 _DATE = re.compile(
     r"(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.](?:\d{4}|\d{2}))(?:[ T]\d{1,2})?"
 )
-_IPV4 = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
+# dates, IPv4 addresses, the US SSN layout: never how a phone number is written
+_NOT_A_PHONE = re.compile(rf"{_DATE.pattern}|\d{{1,3}}(?:\.\d{{1,3}}){{3}}|\d{{3}}-\d{{2}}-\d{{4}}")
+
+
+def _sample(candidate: str) -> bool:
+    """A sample number: one or two digits repeated, or a run (123-456-7890, 987 654 321)."""
+    digits = re.sub(r"\D", "", candidate)
+    if len(set(digits)) <= 2:
+        return True
+    steps = {(int(b) - int(a)) % 10 for a, b in itertools.pairwise(digits)}
+    return steps in ({1}, {9})
+
+
 _SPLIT = re.compile(r"[ \u00a0]*/[ \u00a0]*|[ \u00a0]{2,}")
 _PART = re.compile(r"[^/ \u00a0]+(?:[ \u00a0][^/ \u00a0]+)*")
 # links that hold a number: WhatsApp click-to-chat (international digits without "+"), tel: URIs
@@ -235,10 +248,12 @@ class PhoneRules:
             pieces = [(m.start(), m.group())]
             if _SPLIT.search(m.group()):  # "030/1234567" is one number, "555-0100 / 555-0199" two
                 pieces += [(m.start() + p.start(), p.group()) for p in _PART.finditer(m.group())]
+            elif sum(ch.isdigit() for ch in m.group()) > MAX_DIGITS:  # numbers listed with one space
+                pieces += [(m.start() + p.start(), p.group()) for p in re.finditer(r"\S+", m.group())]
             for offset, piece in pieces:
                 end = offset + len(piece)
                 digits = sum(ch.isdigit() for ch in _EXTENSION.sub("", piece))
-                if not MIN_DIGITS <= digits <= MAX_DIGITS or _DATE.fullmatch(piece) or _IPV4.fullmatch(piece):
+                if not MIN_DIGITS <= digits <= MAX_DIGITS or _NOT_A_PHONE.fullmatch(piece) or _sample(piece):
                     continue
                 if self.cue_rule:
                     lowered = self._lower(text) if lowered is None else lowered

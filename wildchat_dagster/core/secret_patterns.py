@@ -180,8 +180,11 @@ _CODE = (
 _PLACEHOLDER = re.compile(
     # YOUR_PASSWORD, $PW, {pw}, <pw>, ****
     r"^(?:(?-i:[A-Z][A-Z0-9_]*)|\$.*|%.*|\{.*|<.*|\[.*|\*+|x+|\.+|_+|-+|#+)$"
-    r"|your|xxxx|\*\*\*|\.\.\.|example|placeholder|changeme|change_me|dummy|secret|password|passwort"
-    r"|пароль|contraseña|senha|mot_de_passe|getpass|input\(|environ|getenv|process\.env|config\[",
+    # the word itself ("password: password"), not a password that holds it ("Password123!")
+    r"|^(?:secret|password|passwort|pass|pwd|passwd|pw|пароль|contraseña|senha|mot_de_passe|admin|root|user"
+    r"|username|test|qwerty)$"
+    r"|your|xxxx|\*\*\*|\.\.\.|example|placeholder|changeme|change_me|dummy|getpass|input\(|environ|getenv"
+    r"|process\.env|config\[",
     re.IGNORECASE,
 )
 _EXPRESSION = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*(?:\(.*\)?|\[.*\]?)?[,;)]?$")
@@ -193,7 +196,7 @@ def _looks_like_password(value: str) -> bool:
     "qwertyUIOP"; not a word ("required", "incorrect") nor a variable or call (``user.password``)."""
     if len(value) < 4 or _PLACEHOLDER.search(value) or "://" in value or value.lower().startswith("www."):
         return False
-    if any(ch in value for ch in "=()[]{}<>*`") or value.endswith(":"):  # code, markdown, notes
+    if any(ch in value for ch in "=()[]{}<>*`") or value.endswith(":") or value[0] in "@/\\:":
         return False
     if any(ch.isdigit() for ch in value) or any(not ch.isalnum() and ch != "_" for ch in value):
         digit = any(ch.isdigit() for ch in value)
@@ -234,6 +237,8 @@ class PasswordInProseDetector(_ValueDetector):
 
     def value_spans(self, string: str):
         for m in _PROSE_WORD.finditer(string):
+            if string[m.start() - 1 : m.start()] in (":", "/"):  # inside a URL: URL credential rules
+                continue
             for n, token in enumerate(_PROSE_TOKEN.finditer(string, m.end())):
                 if n >= _PROSE_TOKENS or token.start() > m.end() + _PROSE_REACH:
                     break
@@ -253,6 +258,11 @@ class CodeCredentialDetector(_ValueDetector):
         return not _PLACEHOLDER.search(value) and not (
             _EXPRESSION.fullmatch(value) and not any(ch.isdigit() for ch in value)
         )
+
+
+def is_placeholder_password(value: str) -> bool:
+    """``password``, ``****``, ``$DB_PASS``, ``<password>``, ``YOUR_PASSWORD``, ``changeme`` ..."""
+    return _PLACEHOLDER.search(value) is not None
 
 
 # their gates for core/secrets.py (case-insensitive literals, one of which every match holds)

@@ -43,6 +43,7 @@ from .secret_patterns import (
     PASSWORD_PLUGINS,
     TOKEN_GATES,
     TOKEN_PLUGINS,
+    is_placeholder_password,
 )
 
 # detect-secrets logs skipped secret values at DEBUG; never let them reach a handler.
@@ -332,6 +333,7 @@ def _filtered(plugin: BasePlugin, value: str, line: str) -> bool:
         or heuristic.is_likely_id_string(value, line, plugin)
         or (not isinstance(plugin, RegexBasedDetector) and heuristic.is_indirect_reference(line))
         or (hasattr(plugin, "is_placeholder") and plugin.is_placeholder(value))
+        or (isinstance(plugin, BasicAuthDetector) and is_placeholder_password(value))
     )
 
 

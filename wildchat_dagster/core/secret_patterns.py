@@ -9,7 +9,7 @@ runs them like its own: same line scan, same heuristic filters, same placeholder
 * ``PasswordInProseDetector``: a password written out after the word in the ten languages
   ("my wifi password is hunter2", "пароль: qwerty123", "密码是abc12345", "mi contraseña es ...",
   "Passwort lautet ...", "mot de passe : ...", "senha é ...", "şifrem ...", "パスワードは...",
-  "كلمة المرور ..."). The value must look like a password (a digit, a symbol or inner capitals):
+  "كلمة المرور ..."). The value must look like a password (a digit or a symbol):
   "password is required", "пароль должен" are words, not secrets.
 * ``CodeCredentialDetector``: the password argument of login calls (``server.login(user, "...")``,
   ``HTTPBasicAuth("u", "...")``, ``auth=("u", "...")``) and command lines (``mysql -pS3cret``,
@@ -192,8 +192,8 @@ _TRAILING = ".,;:!?)]}>。，、！？"
 
 
 def _looks_like_password(value: str) -> bool:
-    """A digit, a symbol, or a capital after the first letter: "hunter2", "Tr0ub4dor&3x",
-    "qwertyUIOP"; not a word ("required", "incorrect") nor a variable or call (``user.password``)."""
+    """A digit or a symbol: "hunter2", "Tr0ub4dor&3x"; not a word ("required", "incorrect",
+    "hashedPassword") nor a variable, call or markup (``user.password``, ``min_length=8``)."""
     if len(value) < 4 or _PLACEHOLDER.search(value) or "://" in value or value.lower().startswith("www."):
         return False
     if any(ch in value for ch in "=()[]{}<>*`") or value.endswith(":") or value[0] in "@/\\:":
@@ -201,7 +201,7 @@ def _looks_like_password(value: str) -> bool:
     if any(ch.isdigit() for ch in value) or any(not ch.isalnum() and ch != "_" for ch in value):
         digit = any(ch.isdigit() for ch in value)
         return not _EXPRESSION.fullmatch(value) or (digit and "." not in value)
-    return any(ch.isupper() for ch in value[1:]) and not value.isupper()
+    return False  # letters only: a word or a camelCase identifier ("hashedPassword"), not kept as a secret
 
 
 class _ValueDetector(RegexBasedDetector):

@@ -137,10 +137,9 @@ _CONNECTOR = (
 )
 # "my wifi password is X", "пароль от почты: X" (up to 3 words between the word and the value)
 _PROSE = re.compile(
-    r"(?<![A-Za-z])(?:password|passwort|passcode|passwd|kennwort|mot de passe|contrase(?:ñ|n)a|senha"
-    r"|парол[ьея]"
-    r"|şifre(?:m|n|si|niz)?|sifre(?:m|n|si)?|密码|密碼|口令|パスワード|暗証番号"
-    r"|كلمة (?:المرور|السر)|رمز المرور)(?![A-Za-z0-9_])"
+    r"(?:(?<![A-Za-z])(?:password|passwort|passcode|passwd|kennwort|mot de passe|contrase(?:ñ|n)a|senha"
+    r"|şifre(?:m|n|si|niz)?|sifre(?:m|n|si)?)(?![A-Za-z0-9_])"
+    r"|парол[ьея]|密码|密碼|口令|パスワード|暗証番号|كلمة (?:المرور|السر)|رمز المرور)"
     r"(?:[ \t]+[^\s:=：]{1,15}){0,3}?"
     rf"{_CONNECTOR}+[\"'“«「]?"
     r"(?P<value>[^\s\"'”»」，。、\u3000-\u9fff\uff00-\uffef]{4,64})",

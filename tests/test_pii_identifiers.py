@@ -27,6 +27,7 @@ from wildchat_dagster.core.pii_identifiers import (
     find_social_profiles,
 )
 from wildchat_dagster.core.pii_phones import PhoneRules
+from wildchat_dagster.core.residue import scan_pii
 from wildchat_dagster.core.secrets import SecretDetector
 
 WILDCHAT = (
@@ -262,6 +263,18 @@ def test_hotlines_short_numbers_and_phone_look_alikes_are_kept(scrubber):
     result = scrub(scrubber, PHONES_KEPT)
     assert result.texts == PHONES_KEPT
     assert result.stats.kept["PHONE_NUMBER:public"] == 3
+
+
+def test_hotlines_the_scrubber_keeps_are_no_residue_real_numbers_are(scrubber):
+    """One rule (placeholders.is_public_phone): a kept hotline never trips the blocking residue
+    check; a private number after a cue is redacted by the scrubber and flagged by the check."""
+    hotlines = ["Call the suicide hotline at 1-800-273-8255", "Tel: 0800 111 4444", "phone +1 800 273 8255"]
+    result = scrub(scrubber, hotlines)
+    assert result.texts == hotlines
+    assert all(scan_pii(t) == [] for t in hotlines)
+    private = ["call me at 415-867-5309 tonight", "call 020 7946 0958 after six"]
+    assert all([f.kind for f in scan_pii(t)] == ["phone"] for t in private)
+    assert all(scan_pii(t) == [] for t in scrub(scrubber, private).texts)
 
 
 def test_phone_candidates_are_validated_only_where_the_rule_could_keep_them():

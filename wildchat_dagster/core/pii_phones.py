@@ -178,6 +178,28 @@ def _written_as_national(candidate: str, number: phonenumbers.PhoneNumber) -> bo
     return len(groups) >= 3 or re.match(r"\s*(?:0|\(\d{1,5}\))", candidate) is not None
 
 
+# regions in which core/placeholders.is_public_phone looks a number up (no text around it there)
+RESIDUE_REGIONS = (
+    *("US", "GB", "DE", "FR", "ES", "IT", "BR", "PT", "RU", "UA", "TR", "CN", "HK", "TW", "JP", "KR"),
+    *("IN", "SA", "AE", "EG", "IL", "AU", "CA", "MX", "NL"),
+)
+
+
+def is_public_anywhere(candidate: str, regions: Sequence[str] = RESIDUE_REGIONS) -> bool:
+    """Is ``candidate`` a toll-free or shared-cost number (its own country for a ``+``/``00``
+    number, else in any of ``regions`` where it is valid)?"""
+    digits = re.sub(r"\D", "", _EXTENSION.sub("", candidate))
+    if candidate.lstrip().startswith(("+", "00")) or digits.startswith("00"):
+        number = valid_number(candidate, ())
+        return number is not None and phonenumbers.number_type(number) in PUBLIC_TYPES
+    return any(
+        (number := valid_number(candidate, (region,))) is not None
+        and phonenumbers.number_type(number) in PUBLIC_TYPES
+        for region in regions
+        if _fits(region, digits)
+    )
+
+
 class PhoneRules:
     """Where a phone number counts, and which numbers are public (see the module docstring)."""
 

@@ -10,7 +10,10 @@ WildChat's precision rules, all configurable (``PiiConfig``):
   "sincerely", ... in 14 languages; "weak" cues such as "I am" or "hi" need a capitalised
   word after them; honorific suffixes such as "様" count for the name before them). The words
   right after a name cue are a PERSON even when NER misses them (``CuedNameRecognizer``).
-* PHONE_NUMBER only with a cue word ("phone", "call", "mobile", "tel", ...) near it.
+* PHONE_NUMBER only with a cue word ("phone", "call", "mobile", "tel", ...) near it, or in a
+  contact context (``+``country code, a label, a signature ...: core/pii_phones.py); toll-free
+  and shared-cost hotlines are kept.
+* National identifiers, passports and social profile URLs: core/pii_identifiers.py.
 * CREDIT_CARD with a card cue near it, or else a valid Luhn check on a card network's layout.
 * Placeholder e-mails (``@example.com``, ``test@``, ``info@``, ...) are kept; so are IP
   addresses that are not globally routable (private, loopback, documentation ranges).
@@ -21,9 +24,9 @@ WildChat's precision rules, all configurable (``PiiConfig``):
 Speed (the design requirement): every distinct text is analysed once (content-keyed cache:
 histories and branch prefixes repeat); pattern recognizers run only where their necessary
 characters occur (no digit, no ``@``: no e-mail/phone/card/IP analysis), the phone
-recognizer only near phone cues; spaCy NER runs only on texts holding a PERSON cue, on the
-cue's neighbourhood (``ner_window``), batched through ``nlp.pipe`` per language, with the
-pipeline trimmed to NER; and distinct texts are spread over a process pool. One pass over the
+recognizer validates only candidates with a cue or contact context; spaCy NER runs only on
+texts holding a PERSON cue, on the cue's neighbourhood (``ner_window``), batched through
+``nlp.pipe`` per language, with the pipeline trimmed to NER; and distinct texts are spread over a process pool. One pass over the
 lower-cased text finds where any cue may start (``CueStarts``); each cue regex then runs only
 there. Secrets: a prefilter skips the detect-secrets plugins on texts that cannot hold one
 (``core/secrets.py``). ``PiiScrubber.scrub_plain`` is the plain reference (one

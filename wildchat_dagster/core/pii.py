@@ -23,15 +23,15 @@ WildChat's precision rules, all configurable (``PiiConfig``):
 
 Speed (the design requirement): every distinct text is analysed once (content-keyed cache:
 histories and branch prefixes repeat); pattern recognizers run only where their necessary
-characters occur (no digit, no ``@``: no e-mail/phone/card/IP analysis), the phone
-recognizer validates only candidates with a cue or contact context; spaCy NER runs only on
-texts holding a PERSON cue, on the cue's neighbourhood (``ner_window``), batched through
-``nlp.pipe`` per language, with the pipeline trimmed to NER; and distinct texts are spread over a process pool. One pass over the
-lower-cased text finds where any cue may start (``CueStarts``); each cue regex then runs only
-there. Secrets: a prefilter skips the detect-secrets plugins on texts that cannot hold one
-(``core/secrets.py``). ``PiiScrubber.scrub_plain`` is the plain reference (one
-``AnalyzerEngine.analyze`` per message, full NLP, no cache, no gating, no windows) and gives
-the same output: tests and ``bench/bench_pii.py`` compare them.
+characters occur (no digit, no ``@``: no e-mail/phone/card/IP analysis), the phone recognizer
+validates only candidates with a cue or contact context; spaCy NER runs only on texts holding
+a PERSON cue, on the cue's neighbourhood (``ner_window``), batched through ``nlp.pipe`` per
+language, with the pipeline trimmed to NER; and distinct texts are spread over a process pool.
+One pass over the lower-cased text finds where any cue may start (``CueStarts``); each cue
+regex then runs only there. Secrets: a prefilter skips the detect-secrets plugins on texts
+that cannot hold one (``core/secrets.py``). ``PiiScrubber.scrub_plain`` is the plain reference
+(one ``AnalyzerEngine.analyze`` per message, full NLP, no cache, no gating, no windows) and
+gives the same output: tests and ``bench/bench_pii.py`` compare them.
 
 No removed value is ever logged or returned in statistics: only counts per type.
 """

@@ -10,7 +10,10 @@ WildChat's precision rules, all configurable (``PiiConfig``):
   "sincerely", ... in 14 languages; "weak" cues such as "I am" or "hi" need a capitalised
   word after them; honorific suffixes such as "様" count for the name before them). The words
   right after a name cue are a PERSON even when NER misses them (``CuedNameRecognizer``).
-* PHONE_NUMBER only with a cue word ("phone", "call", "mobile", "tel", ...) near it.
+* PHONE_NUMBER only with a cue word ("phone", "call", "mobile", "tel", ...) near it, or in a
+  contact context (``+``country code, a label, a signature ...: core/pii_phones.py); toll-free
+  and shared-cost hotlines are kept.
+* National identifiers, passports and social profile URLs: core/pii_identifiers.py.
 * CREDIT_CARD with a card cue near it, or else a valid Luhn check on a card network's layout.
 * Placeholder e-mails (``@example.com``, ``test@``, ``info@``, ...) are kept; so are IP
   addresses that are not globally routable (private, loopback, documentation ranges).
@@ -20,15 +23,15 @@ WildChat's precision rules, all configurable (``PiiConfig``):
 
 Speed (the design requirement): every distinct text is analysed once (content-keyed cache:
 histories and branch prefixes repeat); pattern recognizers run only where their necessary
-characters occur (no digit, no ``@``: no e-mail/phone/card/IP analysis), the phone
-recognizer only near phone cues; spaCy NER runs only on texts holding a PERSON cue, on the
-cue's neighbourhood (``ner_window``), batched through ``nlp.pipe`` per language, with the
-pipeline trimmed to NER; and distinct texts are spread over a process pool. One pass over the
-lower-cased text finds where any cue may start (``CueStarts``); each cue regex then runs only
-there. Secrets: a prefilter skips the detect-secrets plugins on texts that cannot hold one
-(``core/secrets.py``). ``PiiScrubber.scrub_plain`` is the plain reference (one
-``AnalyzerEngine.analyze`` per message, full NLP, no cache, no gating, no windows) and gives
-the same output: tests and ``bench/bench_pii.py`` compare them.
+characters occur (no digit, no ``@``: no e-mail/phone/card/IP analysis), the phone recognizer
+validates only candidates with a cue or contact context; spaCy NER runs only on texts holding
+a PERSON cue, on the cue's neighbourhood (``ner_window``), batched through ``nlp.pipe`` per
+language, with the pipeline trimmed to NER; and distinct texts are spread over a process pool.
+One pass over the lower-cased text finds where any cue may start (``CueStarts``); each cue
+regex then runs only there. Secrets: a prefilter skips the detect-secrets plugins on texts
+that cannot hold one (``core/secrets.py``). ``PiiScrubber.scrub_plain`` is the plain reference
+(one ``AnalyzerEngine.analyze`` per message, full NLP, no cache, no gating, no windows) and
+gives the same output: tests and ``bench/bench_pii.py`` compare them.
 
 No removed value is ever logged or returned in statistics: only counts per type.
 """
@@ -50,6 +53,8 @@ from dataclasses import asdict, dataclass, field
 
 import regex
 
+from .pii_identifiers import ID_ENTITIES, SOCIAL_ENTITY, email_recognizer_class, identifier_recognizers
+from .pii_phones import PhoneRules, phone_recognizer
 from .placeholders import (
     PLACEHOLDER_EMAIL_DOMAINS,
     PLACEHOLDER_EMAIL_LOCALS,
@@ -266,15 +271,15 @@ PHONE_CUES = (
     r"call",
     r"calls",
     r"calling",
-    r"text",
+    r"text(?:s|ed|ing)?",
     r"sms",
     r"whatsapp",
     r"viber",
     r"telegram",
     r"wechat",
-    r"contact",
-    r"reach",
-    r"number",
+    r"contact\w*",
+    r"reach\w*",
+    r"numbers?",
     r"no\.",
     r"desk",
     r"office",
@@ -285,6 +290,9 @@ PHONE_CUES = (
     r"ring",
     r"hotline",
     r"messages?",
+    r"rsvp",
+    r"gsm",
+    r"landline",
     # es / pt / it / fr / de / tr / vi / ru / ar
     r"teléfono",
     r"telefono",
@@ -292,10 +300,20 @@ PHONE_CUES = (
     r"tél",
     r"telefone",
     r"telefon\w*",
-    r"móvil",
+    r"m[oó]vil",
+    r"joindre",
     r"celular",
     r"portable",
-    r"handy",
+    r"handy\w*",
+    r"mobil\w*",
+    r"rufnummer\w*",
+    r"festnetz\w*",
+    r"cep",
+    r"contacto",
+    r"contato",
+    r"joignable",
+    r"whats",
+    r"zap",
     r"numéro",
     r"número",
     r"numero",
@@ -316,10 +334,28 @@ PHONE_CUES = (
     r"звон\w*",
     r"позвон\w*",
     r"هاتف\w*",
-    r"رقم",
+    r"جوال\w*",
+    r"موبايل",
+    r"واتس\w*",
+    r"\w*رقم\w*",
     r"اتصل\w*",
 )
-PHONE_CUES_UNSPACED = (r"#", r"电话", r"電話", r"手机", r"手機", r"号码", r"携帯", r"전화", r"번호")
+PHONE_CUES_UNSPACED = (
+    r"#",
+    r"电话",
+    r"電話",
+    r"手机",
+    r"手機",
+    r"号码",
+    r"携帯",
+    r"전화",
+    r"번호",
+    r"联系",
+    r"微信",
+    r"連絡",
+    r"ケータイ",
+    r"휴대폰",
+)
 CARD_CUES = (
     r"credit",
     r"debit",
@@ -385,6 +421,7 @@ DEFAULT_FREQUENCY_THRESHOLDS = {
     "IBAN_CODE": 10,
     "US_SSN": 10,
     "ADDRESS": 10,
+    **{e: 10 for e in (*ID_ENTITIES, SOCIAL_ENTITY)},  # core/pii_identifiers.py
 }
 DEFAULT_ENTITIES = (
     "PERSON",
@@ -395,6 +432,8 @@ DEFAULT_ENTITIES = (
     "IBAN_CODE",
     "US_SSN",
     "ADDRESS",
+    *(e for e in ID_ENTITIES if e != "US_SSN"),  # national IDs, passports (core/pii_identifiers.py)
+    SOCIAL_ENTITY,
 )
 DEFAULT_PHONE_REGIONS = (  # python-phonenumbers regions tried; WildChat's main user countries and Europe
     "US",
@@ -437,6 +476,8 @@ _NEEDS = {
     "IBAN_CODE": "digit",
     "US_SSN": "digit",
     "IP_ADDRESS": "ip",
+    **{e: "digit" for e in ID_ENTITIES},
+    SOCIAL_ENTITY: "/",
 }
 _ASCII_DIGITS = "0123456789"
 _ANY_DIGIT = re.compile(r"\d")
@@ -460,7 +501,12 @@ def _has_digit(text: str) -> bool:
 def _held_needs(text: str) -> dict[str, bool]:
     """Which of the ``_NEEDS`` kinds ``text`` holds (the same answer as one regex per entity)."""
     digit = _has_digit(text)
-    return {"@": "@" in text, "digit": digit, "ip": digit or _IPV6_COLON.search(text) is not None}
+    return {
+        "@": "@" in text,
+        "digit": digit,
+        "ip": digit or _IPV6_COLON.search(text) is not None,
+        "/": "/" in text,
+    }
 
 
 @dataclass(frozen=True)
@@ -857,6 +903,7 @@ class Rules:
         self.address_cue = _cue_regex(config.address_cues, config.address_cues_unspaced)
         self.honorific = re.compile(rf"(?:{_alternation(config.honorifics)})(?:\.[ \t]*|[ \t]+)(?=\S)")
         self.phone_cue = _cue_regex(config.phone_cues, config.phone_cues_unspaced)
+        self.phones = PhoneRules(config)  # cue or contact context; public numbers (core/pii_phones.py)
         self.card_cue = _cue_regex(config.card_cues, config.card_cues_unspaced)
         self.email_domains = frozenset(d.lower() for d in config.placeholder_email_domains)
         self.email_tlds = frozenset(t.lower() for t in config.placeholder_email_tlds)
@@ -943,9 +990,8 @@ class Rules:
                 or (j < len(cues.suffixes) and cues.suffixes[j] <= end + gap)
             ):
                 return "no_cue"
-        elif entity == "PHONE_NUMBER" and config.phone_cue:
-            if not self._near(self.phone_cue, lowered, start, end, config.phone_cue_window):
-                return "no_cue"
+        elif entity == "PHONE_NUMBER":
+            return self.phones.keep_reason(text, lowered, start, end)
         elif entity == "CREDIT_CARD" and config.card_cue_or_luhn:
             if not self._near(self.card_cue, lowered, start, end, config.card_cue_window):
                 digits = "".join(ch for ch in value if ch.isdigit())
@@ -970,8 +1016,6 @@ class Rules:
 
 
 _CHUNK_TEXTS = 64  # distinct texts per chunk handed to a worker
-_PHONE_MAX_LEN = 60  # longest phone match python-phonenumbers returns, extension included (generous)
-_WINDOW_MARGIN = 20  # context kept beyond the farthest useful character of a window
 
 
 def _merged_windows(text: str, spans: Iterable[tuple[int, int]]) -> list[tuple[int, str]]:
@@ -994,7 +1038,7 @@ def _merged_windows(text: str, spans: Iterable[tuple[int, int]]) -> list[tuple[i
 
 def normalize_value(entity: str, value: str) -> str:
     """The form under which the frequency rule counts an entity string."""
-    if entity in ("PHONE_NUMBER", "CREDIT_CARD", "US_SSN", "IBAN_CODE"):
+    if entity in ("PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE") or entity in ID_ENTITIES:
         return "".join(ch for ch in value if ch.isalnum()).lower()
     return " ".join(value.casefold().split())
 
@@ -1054,19 +1098,15 @@ def _pattern_recognizers(config: PiiConfig, language: str) -> list:
     from presidio_analyzer.predefined_recognizers import (
         CreditCardRecognizer,
         CryptoRecognizer,
-        EmailRecognizer,
         IbanRecognizer,
         IpRecognizer,
         MacAddressRecognizer,
         MedicalLicenseRecognizer,
         NhsRecognizer,
-        PhoneRecognizer,
         UrlRecognizer,
         UsBankRecognizer,
-        UsItinRecognizer,
         UsLicenseRecognizer,
         UsPassportRecognizer,
-        UsSsnRecognizer,
     )
 
     class CardNumberRecognizer(CreditCardRecognizer):
@@ -1084,14 +1124,13 @@ def _pattern_recognizers(config: PiiConfig, language: str) -> list:
         def validate_result(self, pattern_text: str):
             return True if super().validate_result(pattern_text) else None
 
-    # entity → recognizer class, built with supported_language (plus the extra arguments below)
+    # entity → recognizer class, built with supported_language
     classes = {
-        "EMAIL_ADDRESS": EmailRecognizer,
-        "PHONE_NUMBER": PhoneRecognizer,
+        "EMAIL_ADDRESS": email_recognizer_class(),  # core/pii_identifiers.py
+        "PHONE_NUMBER": None,  # core/pii_phones.py
         "CREDIT_CARD": CardNumberRecognizer if config.card_cue_or_luhn else CreditCardRecognizer,
         "IP_ADDRESS": IpRecognizer,
         "IBAN_CODE": IbanRecognizer,
-        "US_SSN": UsSsnRecognizer,
         "CRYPTO": CryptoRecognizer,
         "URL": UrlRecognizer,
         "MAC_ADDRESS": MacAddressRecognizer,
@@ -1099,21 +1138,23 @@ def _pattern_recognizers(config: PiiConfig, language: str) -> list:
         "UK_NHS": NhsRecognizer,
         "US_BANK_NUMBER": UsBankRecognizer,
         "US_DRIVER_LICENSE": UsLicenseRecognizer,
-        "US_ITIN": UsItinRecognizer,
         "US_PASSPORT": UsPassportRecognizer,
         "ADDRESS": None,  # CuedAddressRecognizer, below
+        **{e: None for e in (*ID_ENTITIES, SOCIAL_ENTITY)},  # core/pii_identifiers.py
     }
-    extra = {"PHONE_NUMBER": {"supported_regions": tuple(config.phone_regions)}}
     unknown = sorted(set(config.pattern_entities) - set(classes))
     if unknown:
         raise ValueError(
             f"no recognizer for entities {unknown}; known: {sorted(classes) + sorted(NER_ENTITIES)}"
         )
     recognizers = [
-        classes[e](supported_language=language, **extra.get(e, {}))
+        classes[e](supported_language=language)
         for e in config.pattern_entities
-        if e != "ADDRESS"
+        if classes[e] is not None
     ]
+    recognizers += identifier_recognizers(config.pattern_entities, language)
+    if "PHONE_NUMBER" in config.pattern_entities:
+        recognizers.append(phone_recognizer(config, language))
     if "ADDRESS" in config.pattern_entities:
         recognizers.append(_cued_address_recognizer(config, language))
     if config.cued_names and "PERSON" in config.entities:
@@ -1365,9 +1406,9 @@ class PiiScrubber:
     def _pattern_results(
         self, text: str, lowered: str, starts: list[int] | None = None, cues: PersonCues | None = None
     ):
-        """Pattern recognizers where their characters occur; the phone recognizer (the slow one:
-        python-phonenumbers, one scan per region) only on the neighbourhoods of phone cues.
-        ``starts``: ``Rules.cue_starts(lowered)``, ``cues``: ``Rules.person_cues``, where known."""
+        """Pattern recognizers where their characters occur (the phone recognizer validates only
+        the candidates its rule could keep, core/pii_phones.py). ``starts``:
+        ``Rules.cue_starts(lowered)``, ``cues``: ``Rules.person_cues``, where known."""
         engine = self._pattern_engine()
         rules = self.rules
         threshold = self.config.score_threshold
@@ -1377,8 +1418,7 @@ class PiiScrubber:
         needed = [
             e
             for e in self.config.pattern_entities
-            if e != "PHONE_NUMBER"
-            and (e not in _NEEDS or held[_NEEDS[e]])
+            if (e not in _NEEDS or held[_NEEDS[e]])
             and (e != "ADDRESS" or _search_at(rules.address_cue, lowered, starts))
         ]
         if self.config.cued_names and "PERSON" in self.config.entities:
@@ -1395,33 +1435,7 @@ class PiiScrubber:
             if needed
             else []
         )
-        if "PHONE_NUMBER" in self.config.pattern_entities and held[_NEEDS["PHONE_NUMBER"]]:
-            for offset, window in self.phone_windows(text, lowered, starts):
-                ran = True
-                if not _has_digit(window):  # python-phonenumbers' candidates hold a \d: none here
-                    continue
-                for r in engine.analyze(
-                    window, PATTERN_LANGUAGE, entities=["PHONE_NUMBER"], score_threshold=threshold
-                ):
-                    r.start += offset
-                    r.end += offset
-                    results.append(r)
         return results if ran else None
-
-    def phone_windows(
-        self, text: str, lowered: str, starts: list[int] | None = None
-    ) -> list[tuple[int, str]]:
-        """(offset, text) pieces the phone recognizer runs on: with the phone cue rule on, every
-        stretch where a number could sit close enough to a cue (plus a margin), merged."""
-        if not self.config.phone_cue:
-            return [(0, text)]
-        before, after = self.config.phone_cue_window
-        reach = max(before, after) + _PHONE_MAX_LEN + _WINDOW_MARGIN
-        if starts is None:
-            starts = self.rules.cue_starts(lowered)
-        phone_cue = self.rules.phone_cue
-        cues = phone_cue.finditer(lowered) if starts is None else _finditer_at(phone_cue, lowered, starts)
-        return _merged_windows(text, ((m.start() - reach, m.end() + reach) for m in cues))
 
     def ner_windows(self, text: str, cues: PersonCues) -> list[tuple[int, str]]:
         """(offset, text) pieces NER runs on: the whole text, or with ``ner_window`` set (and the

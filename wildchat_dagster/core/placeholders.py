@@ -6,6 +6,7 @@ trips a blocking check, and the check still catches everything else.
 * E-mail: documentation/sample domains (``example.com``, ``domain.com``, ...), the reserved
   TLDs (RFC 2606/6761) and the label ``example`` under any suffix (``example.co.uk``), and
   generic or role local parts (``test@``, ``info@``, ``user@``, ``support@``, ``your...@``).
+* Phones: toll-free and shared-cost numbers (hotlines, python-phonenumbers' number type).
 * API keys: a key body with fewer than 6 distinct characters (``sk-xxxx...``,
   ``sk-proj-XXXX...``), ``-`` and ``_`` not counted.
 """
@@ -100,6 +101,14 @@ def is_placeholder_email(
         or local in locals_
         or local.startswith("your")
     )
+
+
+def is_public_phone(number: str) -> bool:
+    """Is a phone number a public one the scrubber keeps (a toll-free or shared-cost hotline,
+    core/pii_phones.py), and so no residue?"""
+    from .pii_phones import is_public_anywhere
+
+    return is_public_anywhere(number)
 
 
 def is_placeholder_key(body: str) -> bool:

@@ -14,7 +14,8 @@ kind and the character span):
   support@``), so what the scrubber keeps on purpose never blocks a partition.
 - ``phone``: a run of 8-15 digits (not a date) (spaces, dots, dashes, brackets, a leading +) that
   follows a cue word (phone, tel, mobile, call, text, whatsapp, fax, number, desk, ...) within
-  25 characters. Bare digit runs without a cue are not phones (maths, ids, dates).
+  25 characters. Bare digit runs without a cue are not phones (maths, ids, dates); toll-free and
+  shared-cost hotlines, which the scrubber keeps, are not residue (``placeholders.is_public_phone``).
 - ``card``: 13-19 digits, optionally grouped by single spaces or dashes, with a major
   network's prefix (Visa, Mastercard, Maestro, Amex, Discover, JCB, Diners, UnionPay) and a valid
   Luhn checksum.
@@ -47,7 +48,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .placeholders import is_placeholder_email, is_placeholder_key
+from .placeholders import is_placeholder_email, is_placeholder_key, is_public_phone
 
 PII_KINDS = ("email", "phone", "card", "secret")
 
@@ -194,7 +195,12 @@ def scan_pii(text: str | None) -> list[Finding]:
     if any(ch.isdigit() for ch in text):
         for m in _PHONE.finditer(text):
             n = len(_digits(m.group(1)))
-            if 8 <= n <= 15 and not _DATE.match(m.group(1)) and not _is_card(m.group(1)):
+            if (
+                8 <= n <= 15
+                and not _DATE.match(m.group(1))
+                and not _is_card(m.group(1))
+                and not is_public_phone(m.group(1))
+            ):
                 out.append(Finding("phone", "phone", m.start(1), m.end(1)))
         for m in _CARD.finditer(text):
             if _is_card(m.group(1)):

@@ -36,6 +36,15 @@ from detect_secrets.plugins.keyword import KeywordDetector
 from detect_secrets.plugins.private_key import PrivateKeyDetector
 
 from .placeholders import is_placeholder_key
+from .secret_patterns import (
+    PASSWORD_GATES,
+    PASSWORD_HINT_PATTERNS,
+    PASSWORD_HINTS,
+    PASSWORD_PLUGINS,
+    TOKEN_GATES,
+    TOKEN_PLUGINS,
+    is_placeholder_password,
+)
 
 # detect-secrets logs skipped secret values at DEBUG; never let them reach a handler.
 logging.getLogger("detect-secrets").setLevel(logging.WARNING)
@@ -56,7 +65,12 @@ class OpenAIKeyDetector(RegexBasedDetector):
 
 
 # Plugins of our own, by class name, next to detect-secrets' (same config keys).
-LOCAL_PLUGINS: dict[str, type[BasePlugin]] = {"OpenAIKeyDetector": OpenAIKeyDetector}
+# core/secret_patterns.py: vendor tokens detect-secrets 1.5.0 lacks, passwords in prose and code.
+LOCAL_PLUGINS: dict[str, type[BasePlugin]] = {
+    "OpenAIKeyDetector": OpenAIKeyDetector,
+    **TOKEN_PLUGINS,
+    **PASSWORD_PLUGINS,
+}
 
 # Every vendor/format plugin of detect-secrets 1.5.0 except IPPublicDetector (IP addresses
 # are PII, handled by Presidio) and the two entropy plugins (noisy on code: hashes,
@@ -89,6 +103,8 @@ DEFAULT_SECRET_PLUGINS: dict[str, dict] = {
         "StripeDetector",
         "TelegramBotTokenDetector",
         "TwilioKeyDetector",
+        *TOKEN_PLUGINS,
+        *PASSWORD_PLUGINS,
     )
 }
 
@@ -174,6 +190,8 @@ _PLUGIN_GATES: dict[str, tuple[bool, tuple[_Condition, ...]]] = {
     "StripeDetector": (True, (("k_live_",),)),
     "TelegramBotTokenDetector": (True, ((":",),)),
     "TwilioKeyDetector": (True, (("AC", "SK"),)),
+    **TOKEN_GATES,
+    **PASSWORD_GATES,
 }
 
 
@@ -269,6 +287,12 @@ def could_hold_secret(text: str) -> bool:
     for marker in _SLACK_MARKERS:
         if marker in folded:
             return True
+    for hint in PASSWORD_HINTS:  # core/secret_patterns.py: passwords in prose (ten languages) and code
+        if hint in folded:
+            return True
+    for literal, pattern in PASSWORD_HINT_PATTERNS:
+        if literal in folded and pattern.search(folded):
+            return True
     return _keyword_hint(folded) or ("aws" in folded and _AWS_SECRET.search(folded) is not None)
 
 
@@ -308,7 +332,8 @@ def _filtered(plugin: BasePlugin, value: str, line: str) -> bool:
         or heuristic.is_not_alphanumeric_string(value)
         or heuristic.is_likely_id_string(value, line, plugin)
         or (not isinstance(plugin, RegexBasedDetector) and heuristic.is_indirect_reference(line))
-        or (isinstance(plugin, OpenAIKeyDetector) and plugin.is_placeholder(value))
+        or (hasattr(plugin, "is_placeholder") and plugin.is_placeholder(value))
+        or (isinstance(plugin, BasicAuthDetector) and is_placeholder_password(value))
     )
 
 
@@ -424,6 +449,8 @@ class SecretDetector:
                 continue
             if isinstance(plugin, KeywordDetector):
                 found = self._keyword_spans(plugin, lines)
+            elif hasattr(plugin, "value_spans"):  # core/secret_patterns.py: the value group, filtered
+                found = ((o + s, o + e, v) for o, line in lines for s, e, v in plugin.value_spans(line))
             elif isinstance(plugin, HighEntropyStringsPlugin):
                 found = self._entropy_spans(plugin, lines)
             elif isinstance(plugin, RegexBasedDetector):

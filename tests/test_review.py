@@ -125,11 +125,11 @@ def _messages(texts: list[str]) -> pa.Table:
 def test_scan_withholds_pending_findings_and_honours_keeps_and_decisions():
     table = _messages([
         f"Please call me at {PHONE_A} tomorrow, or mail jane.roe.1987@gmail.com",  # 2 findings
-        "Our office: info line, call 0800 123 4567 any time",  # kept by the frequency rule
+        "Our office: info line, call 020 7946 0321 any time",  # kept by the frequency rule
         "write to max.muster@posteo.de",  # released by a reviewer
         "Write a haiku about rain.",
     ])
-    hotline = HASH("PHONE_NUMBER", "0800-123-4567")  # the scrubber's span, formatted differently
+    hotline = HASH("PHONE_NUMBER", "020-7946-0321")  # the scrubber's span, formatted differently
     keeps = KeptValues.from_table(keeps_table({("PHONE_NUMBER", "frequent", hotline): 11}))
     decisions = ReviewDecisions(release=frozenset({HASH("email", "Max.Muster@posteo.de")}))
     scan = scan_residue(table, HASH, keeps, decisions)

@@ -50,6 +50,8 @@ from dataclasses import asdict, dataclass, field
 
 import regex
 
+from .pii_consistency import propagate
+from .pii_names import StructuredPii, not_a_person
 from .placeholders import (
     PLACEHOLDER_EMAIL_DOMAINS,
     PLACEHOLDER_EMAIL_LOCALS,
@@ -183,7 +185,7 @@ NAME_CUES_UNSPACED = (
     r"제 이름은",
 )
 # Honorific suffixes: the name comes right before them ("山田 太郎様", "김민준님께").
-NAME_SUFFIX_CUES = (r"様", r"さま", r"さん", r"殿", r"님께", r"님", r"씨", r"先生", r"女士")
+NAME_SUFFIX_CUES = (r"様", r"さま", r"さん", r"殿", r"님께", r"님", r"씨", r"先生", r"女士", r"と申します", r"といいます")
 # More PERSON cues for the NER gate and rule (no name pattern: too often not followed by a name).
 PERSON_CUES_STRONG = (r"name\s*:", r"from\s*:", r"signed")
 # After a weak cue, a name must start with a capital (or a caseless letter: CJK, Arabic ...).
@@ -385,6 +387,7 @@ DEFAULT_FREQUENCY_THRESHOLDS = {
     "IBAN_CODE": 10,
     "US_SSN": 10,
     "ADDRESS": 10,
+    "DATE_OF_BIRTH": 10,
 }
 DEFAULT_ENTITIES = (
     "PERSON",
@@ -395,7 +398,11 @@ DEFAULT_ENTITIES = (
     "IBAN_CODE",
     "US_SSN",
     "ADDRESS",
+    "DATE_OF_BIRTH",
 )
+# Found only by the shape of the text (core/pii_names.py: after "DOB:", "I was born on" ...),
+# never by a Presidio recognizer.
+STRUCTURAL_ENTITIES = frozenset({"DATE_OF_BIRTH"})
 DEFAULT_PHONE_REGIONS = (  # python-phonenumbers regions tried; WildChat's main user countries and Europe
     "US",
     "GB",
@@ -482,6 +489,9 @@ class PiiConfig:
     person_cues_unspaced: tuple[str, ...] = PERSON_CUES_UNSPACED
     honorifics: tuple[str, ...] = HONORIFICS
     cued_names: bool = True  # "my name is" / "Dear" + capitalised words → PERSON, even without NER
+    # names, addresses, dates of birth given by the text's shape: form fields, headers, sign-offs,
+    # contact blocks, self-introductions (core/pii_names.py); placeholder names ("John Doe") kept
+    structured_names: bool = True
     name_cues: tuple[str, ...] = NAME_CUES
     name_cues_unspaced: tuple[str, ...] = NAME_CUES_UNSPACED
     name_suffix_cues: tuple[str, ...] = NAME_SUFFIX_CUES
@@ -524,7 +534,7 @@ class PiiConfig:
 
     @property
     def pattern_entities(self) -> tuple[str, ...]:
-        return tuple(e for e in self.entities if e not in NER_ENTITIES)
+        return tuple(e for e in self.entities if e not in NER_ENTITIES and e not in STRUCTURAL_ENTITIES)
 
 
 @dataclass(frozen=True)
@@ -571,6 +581,7 @@ class ScrubStats:
     entities: Counter = field(default_factory=Counter)  # replaced spans per entity type (all messages)
     secrets: Counter = field(default_factory=Counter)  # replaced spans per secret kind (all messages)
     kept: Counter = field(default_factory=Counter)  # detections kept by a rule, "<TYPE>:<rule>"
+    propagated: int = 0  # replacements of a value redacted elsewhere in the same conversation
     workers: int = 1
     seconds: float = 0.0
 
@@ -584,6 +595,7 @@ class ScrubStats:
             "entities": dict(sorted(self.entities.items())),
             "secrets": dict(sorted(self.secrets.items())),
             "kept_by_rule": dict(sorted(self.kept.items())),
+            "propagated": self.propagated,
             "workers": self.workers,
             "seconds": round(self.seconds, 3),
         }
@@ -927,6 +939,8 @@ class Rules:
         """Why a detection is kept (not redacted), or None to redact it."""
         config = self.config
         value = text[start:end]
+        if entity == "PERSON" and config.structured_names and (reason := not_a_person(value)):
+            return reason  # "John Doe", "张三": sample names; "Dear Hiring Manager": no name
         if entity == "PERSON" and config.person_cue:
             # a cue ends at most `gap` characters before the name starts (and the name runs past
             # it), or an honorific suffix starts at most `gap` characters after the name ends
@@ -964,6 +978,7 @@ class Rules:
         return None
 
 
+_CONTACT_ENTITIES = frozenset({"EMAIL_ADDRESS", "PHONE_NUMBER"})  # the name line above them is the owner's
 _CHUNK_TEXTS = 64  # distinct texts per chunk handed to a worker
 _PHONE_MAX_LEN = 60  # longest phone match python-phonenumbers returns, extension included (generous)
 _WINDOW_MARGIN = 20  # context kept beyond the farthest useful character of a window
@@ -1281,6 +1296,7 @@ class PiiScrubber:
         self._nlp_engine = None
         self._language = None
         self._secrets = SecretDetector(self.config.secret_plugins) if self.config.secrets else None
+        self._structured = StructuredPii(self.config.entities) if self.config.structured_names else None
         self._anonymizer = None
         self._operators: dict = {}
         self._pool: ProcessPoolExecutor | None = None
@@ -1342,11 +1358,19 @@ class PiiScrubber:
         if cues is None and any(r.entity_type == "PERSON" for r in results):
             cues = self.rules.person_cues(text, lowered)
         for r in sorted(results, key=lambda r: (r.start, r.end, r.entity_type)):
+            if r.entity_type == "PERSON" and self.config.structured_names:
+                cut = text.find("\n", r.start, r.end)  # NER's "Jordan Reyes\nDOB": a name ends at its line
+                if cut > r.start:
+                    r.end = cut
             reason = self.rules.keep_reason(r.entity_type, text, lowered, r.start, r.end, cues or NO_CUES)
             if reason:
                 kept[f"{r.entity_type}:{reason}"] += 1
             else:
                 findings.append(Finding(r.entity_type, r.start, r.end, float(r.score)))
+        if self._structured is not None:
+            contacts = [(f.start, f.end) for f in findings if f.entity in _CONTACT_ENTITIES]
+            for s in self._structured.find(text, contacts):
+                findings.append(Finding(s.entity, s.start, s.end, 0.6))
         if self._secrets is not None:
             for s in self._secrets.find(text):
                 findings.append(Finding(SECRET_PREFIX + s.kind, s.start, s.end, 1.0))
@@ -1641,8 +1665,15 @@ class PiiScrubber:
                 results[i] = analysis
         return results, (workers if used["pool"] else 1)  # type: ignore[return-value]
 
-    def scrub(self, contents: Sequence[str | None], users: Sequence[str | None] | None = None) -> ScrubResult:
-        """Scrub every message; ``users`` (IP or conversation per message) feed the frequency rule."""
+    def scrub(
+        self,
+        contents: Sequence[str | None],
+        users: Sequence[str | None] | None = None,
+        conversations: Sequence | None = None,
+    ) -> ScrubResult:
+        """Scrub every message; ``users`` (IP or conversation per message) feed the frequency rule;
+        ``conversations`` (conversation id per message): a value redacted in one message is
+        redacted in every message of its conversation (core/pii_consistency.py)."""
         started = time.perf_counter()
         distinct: dict[str, int] = {}
         for text in contents:
@@ -1652,21 +1683,42 @@ class PiiScrubber:
         analyses, workers = self._analyze_distinct(texts)
         per_row = [analyses[distinct[t]] if t else None for t in contents]
         result = self._assemble(contents, per_row, users, analyses)
+        self._propagate(contents, result, conversations)
         result.stats.distinct_texts = len(texts)
         result.stats.workers = workers
         result.stats.seconds = time.perf_counter() - started
         return result
 
     def scrub_plain(
-        self, contents: Sequence[str | None], users: Sequence[str | None] | None = None
+        self,
+        contents: Sequence[str | None],
+        users: Sequence[str | None] | None = None,
+        conversations: Sequence | None = None,
     ) -> ScrubResult:
         """Reference: a full Presidio pass per message, no cache, no gating, no batching, one process."""
         started = time.perf_counter()
         per_row = [self.analyze_plain(t) if t else None for t in contents]
         result = self._assemble(contents, per_row, users, [a for a in per_row if a is not None])
+        self._propagate(contents, result, conversations)
         result.stats.distinct_texts = len({t for t in contents if t})
         result.stats.seconds = time.perf_counter() - started
         return result
+
+    @staticmethod
+    def _propagate(contents, result: ScrubResult, conversations) -> None:
+        if conversations is None or not any(result.redacted):
+            return
+        _, counts = propagate(contents, result.texts, result.spans, conversations, _placeholder)
+        for (i, entity), n in counts.items():
+            result.redacted[i] = True
+            if entity not in result.pii_types[i]:
+                result.pii_types[i] = sorted([*result.pii_types[i], entity])
+            if entity.startswith(SECRET_PREFIX):
+                result.stats.secrets[entity[len(SECRET_PREFIX) :]] += n
+            else:
+                result.stats.entities[entity] += n
+            result.stats.propagated += n
+        result.stats.messages_redacted = sum(result.redacted)
 
     def _assemble(self, contents, per_row, users, analyses) -> ScrubResult:
         """Frequency rule over the partition, then one anonymization per distinct text."""
@@ -1717,6 +1769,12 @@ class PiiScrubber:
         return ScrubResult(out_texts, redacted, types, stats, spans)
 
 
+def _placeholder(entity: str) -> str:
+    if entity.startswith(SECRET_PREFIX):
+        return SECRET_PLACEHOLDER.format(entity[len(SECRET_PREFIX) :])
+    return PII_PLACEHOLDER.format(entity)
+
+
 # --- worker processes ----------------------------------------------------------------------------
 
 _WORKER: PiiScrubber | None = None
@@ -1743,7 +1801,8 @@ def _worker_analyze(texts: list[str]) -> list[TextAnalysis]:
 
 def scrub_table(conversations, scrubber: PiiScrubber):
     """conversations → scrubbed (DESIGN §5): ``content`` scrubbed, ``redacted`` and ``pii_types``
-    added; the frequency rule counts users by IP (the conversation where the IP is missing)."""
+    added; the frequency rule counts users by IP (the conversation where the IP is missing); a
+    value redacted in one message is redacted in every message of its conversation."""
     import pyarrow as pa
 
     from .schema import SCRUBBED
@@ -1754,7 +1813,7 @@ def scrub_table(conversations, scrubber: PiiScrubber):
     users = [
         f"ip:{ip}" if ip else f"conversation:{cid}" for ip, cid in zip(ips, conversation_ids, strict=True)
     ]
-    result = scrubber.scrub(contents, users)
+    result = scrubber.scrub(contents, users, conversation_ids)
     table = conversations.set_column(
         conversations.schema.get_field_index("content"), "content", pa.array(result.texts, pa.string())
     )

@@ -52,6 +52,7 @@ import regex
 
 from .pii_consistency import propagate
 from .pii_names import StructuredPii, not_a_person
+from .pii_policy import PERSON_POLICIES, is_fiction, third_person_keep
 from .placeholders import (
     PLACEHOLDER_EMAIL_DOMAINS,
     PLACEHOLDER_EMAIL_LOCALS,
@@ -174,6 +175,13 @@ NAME_CUES = (
     r"اسمي",
     r"عزيزي",
     r"عزيزتي",
+    # signing instructions: "assina Thiago", "firma: Ana", "signe Julie", "imza: Ayşe"
+    r"assina(?:do|da)?",
+    r"firmad[oa]",
+    r"signé(?:e)?",
+    r"imza",
+    r"подпись",
+    r"подписано",
 )
 NAME_CUES_UNSPACED = (
     r"我叫",
@@ -182,10 +190,15 @@ NAME_CUES_UNSPACED = (
     r"亲爱的",
     r"尊敬的",
     r"私の名前は",
+    r"署名",
+    r"落款",
     r"제 이름은",
 )
 # Honorific suffixes: the name comes right before them ("山田 太郎様", "김민준님께").
-NAME_SUFFIX_CUES = (r"様", r"さま", r"さん", r"殿", r"님께", r"님", r"씨", r"先生", r"女士", r"と申します", r"といいます")
+NAME_SUFFIX_CUES = (
+    *(r"様", r"さま", r"さん", r"殿", r"님께", r"님", r"씨", r"先生", r"女士"),
+    *(r"と申します", r"といいます"),  # "佐藤一郎と申します"
+)
 # More PERSON cues for the NER gate and rule (no name pattern: too often not followed by a name).
 PERSON_CUES_STRONG = (r"name\s*:", r"from\s*:", r"signed")
 # After a weak cue, a name must start with a capital (or a caseless letter: CJK, Arabic ...).
@@ -356,7 +369,10 @@ CARD_CUES_UNSPACED = (r"信用卡", r"银行卡", r"卡号", r"カード", r"카
 # (an address runs to the end of its sentence, and its own commas and dots make the sentence
 # end unreliable).
 ADDRESS_CUES = (
-    r"i live (?:at|on)",
+    r"(?:i|we) live (?:at|on)",
+    r"(?:i|we)(?:['’]ve)? (?:just )?moved to(?= \d)",  # "moved to 14 Elm Grove" (not "moved to London")
+    r"my (?:flat|apartment)(?: number)? is",
+    r"адрес (?:регистрации|проживания|квартиры)",
     r"my (?:home |postal |mailing |street |shipping |billing )?address(?: is)?",
     r"vivo en",
     r"mi dirección(?: es)?",
@@ -492,6 +508,10 @@ class PiiConfig:
     # names, addresses, dates of birth given by the text's shape: form fields, headers, sign-offs,
     # contact blocks, self-introductions (core/pii_names.py); placeholder names ("John Doe") kept
     structured_names: bool = True
+    # "wildchat": PERSON only after a cue or in a shape; "strict": NER on every text, and a name
+    # without a cue is redacted too unless fiction, a public figure's context, code, or frequent
+    # (core/pii_policy.py; docs/pii.md has the measured trade-off)
+    person_policy: str = "wildchat"
     name_cues: tuple[str, ...] = NAME_CUES
     name_cues_unspaced: tuple[str, ...] = NAME_CUES_UNSPACED
     name_suffix_cues: tuple[str, ...] = NAME_SUFFIX_CUES
@@ -558,6 +578,10 @@ class TextAnalysis:
     findings: list[Finding]
     kept: Counter  # "<TYPE>:<rule>" → occurrences kept by a per-text rule
     ner: bool = False  # spaCy NER ran on this text
+    # strict person_policy: names without a cue, redacted unless the conversation is fiction or
+    # the name is public elsewhere in it; the names kept as public here (in memory only)
+    third: list[Finding] = field(default_factory=list)
+    public: set[str] = field(default_factory=set)
     patterns: bool = False  # the pattern recognizers ran on this text
 
 
@@ -1289,6 +1313,11 @@ class PiiScrubber:
     def __init__(self, config: PiiConfig | None = None):
         use_offline_tldextract()
         self.config = config or PiiConfig()
+        if self.config.person_policy not in PERSON_POLICIES:
+            raise ValueError(
+                f"person_policy {self.config.person_policy!r}: expected one of {PERSON_POLICIES}"
+            )
+        self._strict = self.config.person_policy == "strict" and "PERSON" in self.config.entities
         self.rules = Rules(self.config)
         self._patterns = None
         self._ner = None
@@ -1355,6 +1384,8 @@ class PiiScrubber:
         """Rules + secrets over the analyzer's results for one text."""
         kept: Counter = Counter()
         findings: list[Finding] = []
+        third: list[Finding] = []
+        public: set[str] = set()
         if cues is None and any(r.entity_type == "PERSON" for r in results):
             cues = self.rules.person_cues(text, lowered)
         for r in sorted(results, key=lambda r: (r.start, r.end, r.entity_type)):
@@ -1363,6 +1394,13 @@ class PiiScrubber:
                 if cut > r.start:
                     r.end = cut
             reason = self.rules.keep_reason(r.entity_type, text, lowered, r.start, r.end, cues or NO_CUES)
+            if reason == "no_cue" and r.entity_type == "PERSON" and self._strict:
+                reason = third_person_keep(text, r.start, r.end)
+                if reason == "public":
+                    public.add(normalize_value("PERSON", text[r.start : r.end]))
+                if reason is None:
+                    third.append(Finding("PERSON", r.start, r.end, float(r.score)))
+                    continue
             if reason:
                 kept[f"{r.entity_type}:{reason}"] += 1
             else:
@@ -1374,7 +1412,7 @@ class PiiScrubber:
         if self._secrets is not None:
             for s in self._secrets.find(text):
                 findings.append(Finding(SECRET_PREFIX + s.kind, s.start, s.end, 1.0))
-        return TextAnalysis(findings, kept, ner=ner, patterns=patterns)
+        return TextAnalysis(findings, kept, ner=ner, patterns=patterns, third=third, public=public)
 
     def _pattern_results(
         self, text: str, lowered: str, starts: list[int] | None = None, cues: PersonCues | None = None
@@ -1441,7 +1479,12 @@ class PiiScrubber:
         """(offset, text) pieces NER runs on: the whole text, or with ``ner_window`` set (and the
         PERSON cue rule on), the cue neighbourhoods, widened to whitespace and merged."""
         width = self.config.ner_window
-        if not width or not self.config.person_cue or set(self.config.ner_entities) != {"PERSON"}:
+        if (
+            not width
+            or not self.config.person_cue
+            or self._strict
+            or set(self.config.ner_entities) != {"PERSON"}
+        ):
             return [(0, text)]
         return _merged_windows(text, ((a - width, a + width) for a in cues.positions()))
 
@@ -1465,7 +1508,7 @@ class PiiScrubber:
         by_language: dict[str, list[int]] = defaultdict(list)
         if use_ner:
             for i, text in enumerate(texts):
-                if text.strip() and (cues[i] or not config.person_cue):
+                if text.strip() and (cues[i] or not config.person_cue or self._strict):
                     lang = self.language_of(text)
                     if lang is not None:
                         by_language[lang].append(i)
@@ -1682,6 +1725,7 @@ class PiiScrubber:
         texts = list(distinct)
         analyses, workers = self._analyze_distinct(texts)
         per_row = [analyses[distinct[t]] if t else None for t in contents]
+        per_row = self._third_person(contents, per_row, conversations)
         result = self._assemble(contents, per_row, users, analyses)
         self._propagate(contents, result, conversations)
         result.stats.distinct_texts = len(texts)
@@ -1698,17 +1742,57 @@ class PiiScrubber:
         """Reference: a full Presidio pass per message, no cache, no gating, no batching, one process."""
         started = time.perf_counter()
         per_row = [self.analyze_plain(t) if t else None for t in contents]
-        result = self._assemble(contents, per_row, users, [a for a in per_row if a is not None])
+        analyses = [a for a in per_row if a is not None]
+        per_row = self._third_person(contents, per_row, conversations)
+        result = self._assemble(contents, per_row, users, analyses)
         self._propagate(contents, result, conversations)
         result.stats.distinct_texts = len({t for t in contents if t})
         result.stats.seconds = time.perf_counter() - started
         return result
 
+    def _third_person(self, contents, per_row: list, conversations) -> list:
+        """Strict policy: a message's names without a cue join its findings unless its
+        conversation (or, without conversation ids, the message) holds fiction, or the name
+        stands in a public-figure context in another message of the conversation."""
+        if not self._strict:
+            return per_row
+        fiction: set = set()
+        public: dict = defaultdict(set)  # conversation → words of names kept as public in it
+        if conversations is not None:
+            for text, analysis, c in zip(contents, per_row, conversations, strict=True):
+                if text and is_fiction(text):
+                    fiction.add(c)
+                if analysis is not None and analysis.public:
+                    public[c] |= {w for name in analysis.public for w in name.split()}
+        merged: dict[tuple, TextAnalysis] = {}
+        out = []
+        for i, (text, analysis) in enumerate(zip(contents, per_row, strict=True)):
+            if analysis is None or not analysis.third:
+                out.append(analysis)
+                continue
+            story = conversations[i] in fiction if conversations is not None else is_fiction(text)
+            if story:
+                out.append(analysis)
+                continue
+            known = public.get(conversations[i], set()) if conversations is not None else set()
+            third = [
+                f
+                for f in analysis.third
+                if not set(normalize_value("PERSON", text[f.start : f.end]).split()) & known
+            ]
+            key = (id(analysis), frozenset(known))
+            if key not in merged:
+                merged[key] = TextAnalysis(
+                    analysis.findings + third, analysis.kept, analysis.ner, analysis.patterns
+                )
+            out.append(merged[key])
+        return out
+
     @staticmethod
     def _propagate(contents, result: ScrubResult, conversations) -> None:
         if conversations is None or not any(result.redacted):
             return
-        _, counts = propagate(contents, result.texts, result.spans, conversations, _placeholder)
+        _, counts = propagate(contents, result.texts, result.spans, conversations, _placeholder, is_fiction)
         for (i, entity), n in counts.items():
             result.redacted[i] = True
             if entity not in result.pii_types[i]:
@@ -1738,7 +1822,7 @@ class PiiScrubber:
             stats.kept.update(analysis.kept)
             stats.ner_texts += analysis.ner
             stats.pattern_texts += analysis.patterns
-        done: dict[str, tuple[str, list[str], list[Finding]]] = {}
+        done: dict[tuple[str, int], tuple[str, list[str], list[Finding]]] = {}
         out_texts, redacted, types, spans = [], [], [], []
         for text, analysis in zip(contents, per_row, strict=True):
             if analysis is None or not analysis.findings:
@@ -1747,15 +1831,16 @@ class PiiScrubber:
                 types.append([])
                 spans.append([])
                 continue
-            if text not in done:
+            key = (text, id(analysis))  # strict policy: one text may have two analyses
+            if key not in done:
                 keep = []
                 for f in analysis.findings:
                     if (f.entity, normalize_value(f.entity, text[f.start : f.end])) in common:
                         stats.kept[f"{f.entity}:frequent"] += 1
                     else:
                         keep.append(f)
-                done[text] = self.anonymize(text, keep)
-            new_text, replaced, chosen = done[text]
+                done[key] = self.anonymize(text, keep)
+            new_text, replaced, chosen = done[key]
             spans.append(chosen)
             out_texts.append(new_text)
             redacted.append(bool(replaced))

@@ -13,7 +13,10 @@ the same placeholder:
   when the word is capitalised there, at least 3 letters long (2 in caseless scripts), not a
   word that is not a name ("Team", "Dear"), and never written in lower case anywhere in the
   conversation (a name that is also a common word, "Will", "Rose", "Hope", stays where it is
-  a word: "I will" keeps it from spreading).
+  a word: "I will" keeps it from spreading);
+* names do not spread in fiction (a story, a role-play, a character sheet: core/pii_policy.py
+  ``is_fiction`` on any message of the conversation): there a name after "Dear" is a
+  character's, and spreading it would blank the story; the other values still spread.
 """
 
 from __future__ import annotations
@@ -75,11 +78,15 @@ def propagate(
     spans: Sequence[Sequence],
     groups: Sequence,
     placeholder: Callable[[str], str],
+    keep_names: Callable[[str | None], bool] | None = None,
 ) -> tuple[list[int], Counter]:
     """Replace, in ``texts`` (the scrubbed messages, changed in place), every reappearance of a
     value redacted anywhere in the same group (``groups``: conversation id per message).
     ``spans[i]``: the replaced findings of message i (``entity``, ``start``, ``end`` in
-    ``originals[i]``). Returns the rows changed and the replacements per entity."""
+    ``originals[i]``). ``keep_names(text)``: true for a message that makes its whole
+    conversation one where names do not spread (fiction: a character named once after "Dear"
+    would otherwise vanish from the whole story). Returns the rows changed and the
+    replacements per (row, entity)."""
     by_group: dict = defaultdict(list)
     for i, group in enumerate(groups):
         if texts[i]:
@@ -88,8 +95,11 @@ def propagate(
     counts: Counter = Counter()
     for rows in by_group.values():
         values: dict[str, str] = {}  # value → entity
+        no_names = keep_names is not None and any(keep_names(originals[i]) for i in rows)
         for i in rows:
             for f in spans[i]:
+                if no_names and f.entity == "PERSON":
+                    continue
                 value = originals[i][f.start : f.end]
                 values.setdefault(value, f.entity)
         if not values:

@@ -16,6 +16,7 @@ are not names (titles, departments, "Team", "Everyone") and of placeholder names
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -307,6 +308,9 @@ ADDRESS_LABELS = (
     r"通讯地址",
     r"联系地址",
     r"现住址",
+    r"现居",
+    r"现居住地",
+    r"居住地",
     r"住所",
     r"現住所",
     r"dirección",
@@ -426,12 +430,29 @@ def _alt(fragments: Iterable[str]) -> str:
 
 
 # the start of a field: line start or a separator, then bullets / numbering / markdown
-_FIELD_START = r"(?:^|(?<=[|•·;,，；]))[ \t]*(?:[-*•>#]+[ \t]*|\d{1,2}[.)][ \t]*)?(?:\*\*|__)?"
-_FIELD_SEP = r"(?:\*\*|__)?[ \t]*[:：](?:\*\*|__)?[ \t]*"
-_LABEL_FIELD = regex.compile(
-    rf"(?im){_FIELD_START}(?:(?P<person>{_alt(PERSON_LABELS)})|(?P<address>{_alt(ADDRESS_LABELS)})"
-    rf"|(?P<dob>{_alt(DOB_LABELS)})|(?P<header>{_alt(HEADER_LABELS)}))(?![\p{{L}}\p{{M}}\d]){_FIELD_SEP}"
+_FIELD_START = (
+    r"(?:^|(?<=[|•·;,，；(])|(?<=[.!?。！？:][ \t]))[ \t]*(?:[-*•>#]+[ \t]*|\d{1,2}[.)][ \t]*)?(?:\*\*|__)?"
 )
+_FIELD_SEP = r"(?:\*\*|__)?[ \t]*[:：](?:\*\*|__)?[ \t]*"
+# a label right before a colon (searched in the 48 characters before each colon: fast)
+_LABEL_TAIL = regex.compile(
+    rf"(?i)[ \t]*(?:[-*•>#]+[ \t]*|\d{{1,2}}[.)][ \t]*)?(?:\*\*|__)?(?:(?P<person>{_alt(PERSON_LABELS)})"
+    rf"|(?P<address>{_alt(ADDRESS_LABELS)})|(?P<dob>{_alt(DOB_LABELS)})|(?P<header>{_alt(HEADER_LABELS)}))"
+    r"(?:\*\*|__)?[ \t]*\Z"
+)
+# where a field may start inside a line: after a separator, or a sentence end and a space
+_FIELD_SEPARATOR = re.compile(r"[|•·;,，；(]|[.!?。！？:](?=[ \t])")
+_AFTER_COLON = regex.compile(r"[:：](?:\*\*|__)?[ \t]*")
+_COLON = re.compile("[:：]")
+_LINE = re.compile(r"[^\r\n]*")
+# words every date-of-birth phrase or label holds (str.find: most texts have none)
+_DOB_WORDS = (
+    *("born", "dob", "d.o.b", "birth", "рожд", "出生", "生日", "生年月日", "誕生", "生まれ", "nacimiento"),
+    *("nací", "naci", "naissance", "né", "geburt", "geboren", "geb.", "nascimento", "nasci", "nascita"),
+    *("nato il", "nata il", "doğum", "doğdum", "الميلاد", "ولدت", "ميلاد", "الولادة", "생년월일"),
+)
+_BORN_AFTER_DATE = ("生まれ", "出生", "doğdum", "geboren")
+_LABEL_REACH = 48
 _SUBJECT_LINE = regex.compile(rf"(?im)^[ \t]*(?:{_alt(SUBJECT_LABELS)})[ \t]*[:：]")
 # A field value ends at a wide gap, a tab, a bar, or the next "Label:" on the line.
 _ADDRESS_VALUE_END = regex.compile(
@@ -522,32 +543,82 @@ VALEDICTIONS = (
     r"وتفضلوا بقبول فائق الاحترام",
     r"감사합니다",
 )
-_SIGN_OFF = regex.compile(
-    rf"(?im)^[ \t]*(?:{_alt(VALEDICTIONS)})[ \t]*[,.!，、。]?[ \t]*\r?\n(?:[ \t]*\r?\n)?"
-    r"[ \t]*(?P<name>[^\n]{1,60})$"
-)
+_VALEDICTION_LINE = re.compile(rf"(?im)^[ \t]*(?:{_alt(VALEDICTIONS)})[ \t]*[,.!，、。]?[ \t]*$")
 # "— Maeve", "-- Maeve Walsh", "~Maeve" alone on the last line of a message
 _DASH_SIGNATURE = regex.compile(r"(?m)^[ \t]*(?:—|–|--|-|~)[ \t]*(?P<name>[^\n\-—–~]{1,50})[ \t]*\Z")
-# self-introductions beyond the fixed cue phrases (core/pii.py NAME_CUES): the capture is the name
-_SELF_INTRO = regex.compile(
-    r"(?:"
+# self-introductions beyond the fixed cue phrases (core/pii.py NAME_CUES): the capture is the
+# name. Each shape runs only around its literal words (str.find; most texts have none).
+_SELF_INTRO = {
     # "im Jordan," (no apostrophe: "I'm" is a cue of core/pii.py)
-    r"(?:^|(?<=[\s,.!?:;(]))(?i:(?:hi|hey|hello|yo)[ \t,!.]*)?(?i:im)[ \t]+(?P<im>[\p{Lu}][\p{Ll}'’\-]+)"
-    r"(?=[ \t]*(?:[,.!?;)\n]|$|[ \t]+(?i:and|from|here|a|an|i|im|btw|lol|\d)(?![\p{L}])))"
+    "im": (
+        ("im ", "im\t"),
+        regex.compile(
+            r"(?:^|(?<=[\s,.!?:;(]))(?i:(?:hi|hey|hello|yo)[ \t,!.]*)?(?i:im)[ \t]+"
+            r"(?P<im>[\p{Lu}][\p{Ll}'’\-]+)"
+            r"(?=[ \t]*(?:[,.!?;)\n]|$|[ \t]+(?i:and|from|here|a|an|i|im|btw|lol|\d)(?![\p{L}])))",
+            regex.M,
+        ),
+    ),
     # "sign it as Maeve Walsh", "signed as ..."
-    r"|(?i:sign(?:ed)?(?:[ \t]+(?:it|this|that|them|off|the[ \t]+\w+|my[ \t]+\w+))?"
-    r"[ \t]+as[ \t]*[:\-]?[ \t]*)"
-    r"(?P<sign>[^\n,.;!?()]{1,60})"
-    r"|(?i:\bi[ \t]+go[ \t]+by[ \t]+)(?P<goby>[^\n,.;!?()]{1,40})"
+    "sign": (
+        ("sign",),
+        regex.compile(
+            r"(?i:sign(?:ed)?(?:[ \t]+(?:it|this|that|them|off|the[ \t]+\w+|my[ \t]+\w+))?"
+            r"[ \t]+as[ \t]*[:\-]?[ \t]*)(?P<sign>[^\n,.;!?()]{1,60})"
+        ),
+    ),
+    "goby": (
+        ("go by",),
+        regex.compile(r"(?i:\bi[ \t]+go[ \t]+by[ \t]+)(?P<goby>[^\n,.;!?()]{1,40})"),
+    ),
     # "name Jordan Reyes, title Senior Analyst"
-    r"|(?i:\bname)[ \t]+(?P<nametitle>[\p{Lu}][^\n,;:()]{1,50}),[ \t]*"
-    r"(?i:title|role|position|job|email|e-mail|phone|age|company|department)\b"
+    "nametitle": (
+        ("name",),
+        regex.compile(
+            r"(?i:\bname)[ \t]+(?P<nametitle>[\p{Lu}][^\n,;:()]{1,50}),[ \t]*"
+            r"(?i:title|role|position|job|email|e-mail|phone|age|company|department)\b"
+        ),
+    ),
+    # "full name Callum Ferris", "name on card Bethany Quill", ", name Sneha Iyer" (no colon)
+    "inline": (
+        ("full name", "name on", "cardholder", "surname", "given name", ", name", "; name"),
+        regex.compile(
+            r"(?i:(?:full[ \t]+name|name[ \t]+on[ \t]+(?:the[ \t]+)?card|cardholder(?:[ \t]+name)?|surname"
+            r"|given[ \t]+name)|(?<=[,;][ \t]{0,3})name)[ \t]*(?:is[ \t]+)?"
+            r"(?P<inline>[\p{Lu}][\p{L}\p{M}'’\-]+(?:[ \t]+[\p{Lu}][\p{L}\p{M}'’\-]+){1,3})"
+        ),
+    ),
+    # "hola soy Ximena,", "oi, sou o Caio,", "hi its Siobhan again", "moi c Enzo,"
+    "soy": (
+        ("soy ", "sou ", "moi c", "its ", "it's ", "it’s "),
+        regex.compile(
+            r"(?<![\p{L}])(?i:soy|sou(?:[ \t]+[oa])?|moi[ \t]+c(?:['’]est)?|hi[ \t,]+it['’]?s"
+            r"|hey[ \t,]+it['’]?s)"
+            r"[ \t]+(?P<soy>[\p{Lu}][\p{Ll}\p{M}'’\-]+(?:[ \t]+[\p{Lu}][\p{Ll}\p{M}'’\-]+){0,2})"
+            r"(?=[ \t]*(?:[,.!?;]|$|[ \t]+(?i:again|here|from|de|da|do|aqui|aquí|ici|y|e|et|and|j['’]ai|tengo"
+            r"|tenho)(?![\p{L}])))",
+            regex.M,
+        ),
+    ),
+    # "私は藤井 彩花、", "أنا رنا الزعبي،"
+    "caseless": (
+        ("私は", "أنا", "انا"),
+        regex.compile(
+            r"(?:私は|(?<![\p{L}])(?:أنا|انا)[ \t]+)"
+            r"(?P<caseless>[\p{Han}\p{Hiragana}\p{Katakana}\p{Arabic}ー]{1,8}"
+            r"(?:[ \t\u3000][\p{Han}\p{Hiragana}\p{Katakana}\p{Arabic}ー]{1,8}){0,2})(?=[、，,،。.!！])"
+        ),
+    ),
     # "Jordan here, ..." opening a message
-    r"|\A[ \t]*(?i:(?:hi|hey|hello)[ \t,!]+)?(?P<here>[\p{Lu}][\p{Ll}'’\-]+(?:[ \t][\p{Lu}][\p{Ll}'’\-]+)?)"
-    r"[ \t]+here(?=[ \t]*[,!—–\-])"
-    r")",
-    regex.M,
-)
+    "here": (
+        ("here",),
+        regex.compile(
+            r"\A[ \t]*(?i:(?:hi|hey|hello)[ \t,!]+)?"
+            r"(?P<here>[\p{Lu}][\p{Ll}'’\-]+(?:[ \t][\p{Lu}][\p{Ll}'’\-]+)?)"
+            r"[ \t]+here(?=[ \t]*[,!—–\-])"
+        ),
+    ),
+}
 # adjectives people capitalise after "im" ("Im Sorry"): never a name there
 NOT_NAME_AFTER_IM = frozenset(
     "sorry fine good done ready back here new sure glad happy tired confused stuck lost okay ok "
@@ -558,6 +629,7 @@ NOT_NAME_AFTER_IM = frozenset(
 NOT_NAME_BEFORE_HERE = frozenset(
     "click tap look start sign go come read see put enter stop stay get check sit wait".split()
 )
+_CJK = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]")
 _GERMAN = regex.compile(r"(?i)(?<![\p{L}])(?:der|die|das|und|ist|nicht|mit|für|ich|wir)(?![\p{L}])")
 _ADDRESS_HINT = regex.compile(r"\d|[\p{Han}\p{Hiragana}\p{Katakana}\p{Arabic}\p{Hangul}]{4,}")
 _NOT_ADDRESS = regex.compile(r"(?i)^(?:0x[0-9a-f]+|[\d.:/#\[\]a-f]+|https?://\S*|\S+@\S+)$")
@@ -569,6 +641,17 @@ _FIELD_ENDS = regex.compile(
     regex.M,
 )
 _LEADING_LABEL = regex.compile(r"[ \t]*[\p{L}][\p{L}\p{M} .\-]{0,25}[:：][ \t]*")
+
+
+def _literal_hits(lowered: str, literals: Iterable[str], limit: int = 200) -> list[int]:
+    """Positions of the literals in the lower-cased text (str.find: a memchr, not a regex)."""
+    hits = []
+    for literal in literals:
+        at = lowered.find(literal)
+        while at >= 0 and len(hits) < limit:
+            hits.append(at)
+            at = lowered.find(literal, at + 1)
+    return sorted(hits)
 
 
 @dataclass(frozen=True)
@@ -597,9 +680,16 @@ class StructuredPii:
         self.person = "PERSON" in entities
         self.address = "ADDRESS" in entities
         self.dob = "DATE_OF_BIRTH" in entities
+        # a DOB phrase or label anywhere, then a date right after it ("DOB 1994-11-23",
+        # "дата рождения 17.05.1991", "生年月日は1990年10月3日", ", born 2 August 1989"); a bare
+        # "born" only after a comma or at a line start ("Einstein was born on …" stays)
+        labels = [label for label in DOB_LABELS if label != "born" and not _CJK.search(label)]
+        unspaced = [*DOB_PHRASES_UNSPACED, *(label for label in DOB_LABELS if _CJK.search(label))]
         self._dob_phrase = regex.compile(
-            rf"(?i)(?:(?<![\p{{L}}])(?:{_alt(DOB_PHRASES)})(?![\p{{L}}])|{_alt(DOB_PHRASES_UNSPACED)})"
-            r"[ \t:,\-–—]*(?:(?:on|the|el|le|am|em|no dia|il|в|в ?году|تاريخ)[ \t]+)?"
+            rf"(?i)(?:(?<![\p{{L}}])(?:{_alt(DOB_PHRASES)}|{_alt(labels)})(?![\p{{L}}])"
+            rf"|(?:(?<=[,;]\s*)|^)born(?![\p{{L}}])|{_alt(unspaced)}|(?<![\p{{L}}])و(?:{_alt(labels)}))"
+            r"[ \t:：,\-–—]*(?:(?:is|was|es|est|ist|é|on|the|el|le|am|em|no dia|il|в|в ?году|تاريخ)[ \t]+)?"
+            r"(?:[はは是为:：][ \t]*)?"
         )
 
     def find(self, text: str, contacts: Sequence[tuple[int, int]] = ()) -> list[Span]:
@@ -624,11 +714,24 @@ class StructuredPii:
     def _fields(self, text: str) -> list[Span]:
         spans = []
         header_block = None
-        for m in _LABEL_FIELD.finditer(text):
+        line_start = line_end = -1
+        for colon in _COLON.finditer(text):
+            at = colon.start()
+            if at > line_end:
+                line_start, line_end = _line_bounds(text, at)
+            lo = max(line_start, at - _LABEL_REACH)
+            starts = [line_start] if line_start == lo else []
+            starts += [sep.end() for sep in _FIELD_SEPARATOR.finditer(text, lo, at)]
+            m = None
+            for c in starts:
+                m = _LABEL_TAIL.match(text, c, at)
+                if m is not None:
+                    break
+            if m is None:
+                continue
             kind = m.lastgroup
             label = m.group(kind)
-            line_end = _line_bounds(text, m.start(kind))[1]
-            start = m.end()
+            start = _AFTER_COLON.match(text, at).end()
             if kind == "dob" and self.dob:
                 date = DATE.match(text, start, min(line_end, start + 40))
                 if date:
@@ -712,13 +815,21 @@ class StructuredPii:
     # sign-offs
     def _sign_offs(self, text: str) -> list[Span]:
         spans = []
-        for m in _SIGN_OFF.finditer(text, overlapped=True):  # "Thanks.\n\nBest,\nAnn"
-            s, e = m.span("name")
-            span = self._name_value(text, s, e)
-            if span:
-                spans.append(Span("PERSON", *span, "sign_off"))
+        # a valediction alone on its line, the name on the next (one blank line allowed)
+        for m in _VALEDICTION_LINE.finditer(text):
+            at = m.end() + 1
+            for _ in range(2):
+                if at >= len(text):
+                    break
+                start, end = _line_bounds(text, at)
+                if text[start:end].strip():
+                    span = self._name_value(text, start, end)
+                    if span:
+                        spans.append(Span("PERSON", *span, "sign_off"))
+                    break
+                at = end + 1
         tail = text.rstrip()
-        m = _DASH_SIGNATURE.search(tail)
+        m = _DASH_SIGNATURE.search(tail, max(0, tail.rfind("\n")))
         if m:
             before = tail[: m.start()].rstrip()
             if before and before[-1] not in "\"”»」』'’":  # "“…” — Albert Einstein": a quotation
@@ -730,8 +841,18 @@ class StructuredPii:
     # self-introductions
     def _self_intros(self, text: str) -> list[Span]:
         spans = []
-        for m in _SELF_INTRO.finditer(text):
-            kind = m.lastgroup
+        found = {}
+        lowered = text.lower()
+        for kind, (literals, pattern) in _SELF_INTRO.items():
+            if kind == "here":  # opens the message
+                hits = [0] if "here" in lowered[:80] else []
+            else:
+                hits = _literal_hits(lowered, literals)
+            for at in hits:  # the shape runs around its words only
+                lo = 0 if kind == "here" else max(0, at - 24)
+                for m in pattern.finditer(text, lo, min(len(text), at + 120)):
+                    found[(kind, m.span(kind))] = m
+        for (kind, _), m in sorted(found.items(), key=lambda item: item[0][1]):
             s, e = m.span(kind)
             if kind == "im" and (
                 _GERMAN.search(text) or text[s:e].casefold() in NOT_NAME_AFTER_IM
@@ -795,12 +916,19 @@ class StructuredPii:
     # dates of birth in running text
     def _dob_phrases(self, text: str) -> list[Span]:
         spans = []
-        for m in self._dob_phrase.finditer(text):
-            date = DATE.match(text, m.end(), m.end() + 40)
-            if date:
-                spans.append(Span("DATE_OF_BIRTH", date.start(), date.end(), "dob_phrase"))
-        if "生まれ" in text or "出生" in text or "doğdum" in text or "geboren" in text:
-            for date in DATE.finditer(text):
+        lowered = text.lower()
+        hits = _literal_hits(lowered, _DOB_WORDS)
+        if not hits:
+            return spans
+        seen = set()
+        for at in hits:  # a phrase holds one of these words, at most 30 characters in
+            for m in self._dob_phrase.finditer(text, max(0, at - 30), min(len(text), at + 40)):
+                date = DATE.match(text, m.end(), m.end() + 40)
+                if date and date.span() not in seen:
+                    seen.add(date.span())
+                    spans.append(Span("DATE_OF_BIRTH", date.start(), date.end(), "dob_phrase"))
+        for at in _literal_hits(lowered, _BORN_AFTER_DATE):
+            for date in DATE.finditer(text, max(0, at - 30), at):
                 if _DATE_THEN_BORN.match(text, date.end()):
                     spans.append(Span("DATE_OF_BIRTH", date.start(), date.end(), "dob_suffix"))
         return spans

@@ -198,3 +198,60 @@ def test_name_words_that_are_also_common_words_do_not_spread(scrubber):
     result = scrub(scrubber, conversation, ["c", "c"])
     assert "Turner" not in result.texts[1]
     assert "I will help you" in result.texts[1]  # "will" is a word in this conversation: only the full name spreads
+
+
+# --- third-person names: the person_policy ------------------------------------------------------------
+
+THIRD_PERSON = [
+    "My landlord, Mark Thompson, keeps my deposit. What can I do?",
+    "My coworker Sarah Mitchell takes credit for my work. How do I handle it?",
+]
+PUBLIC_OR_FICTION = [
+    "Who was Abraham Lincoln and why is he famous?",
+    "Write a story about a knight named Roderick Blackwood who fights a dragon.",
+]
+
+
+def test_wildchat_policy_keeps_third_person_names_strict_redacts_them_but_not_public_or_fiction(scrubber):
+    texts = THIRD_PERSON + PUBLIC_OR_FICTION
+    kept = scrub(scrubber, texts, ["a", "b", "c", "d"])
+    assert kept.texts == texts  # WildChat's rule: no cue, no redaction
+    strict = PiiScrubber(PiiConfig(workers=1, person_policy="strict"))
+    out = strict.scrub(texts, [f"u{i}" for i in range(len(texts))], ["a", "b", "c", "d"])
+    for text, redacted in zip(texts[:2], out.texts[:2], strict=True):
+        assert PERSON in redacted, (text, redacted)
+    assert "Thompson" not in out.texts[0] and "Mitchell" not in out.texts[1]
+    assert out.texts[2:] == texts[2:]  # a public figure's context, a story
+    assert out.stats.ner_texts == len(texts)  # strict runs NER on every text
+
+
+def test_a_story_request_keeps_the_names_of_the_assistant_story():
+    strict = PiiScrubber(PiiConfig(workers=1, person_policy="strict"))
+    conversation = [
+        "Write a bedtime story for my son.",
+        "Once, Oliver Thistlewood found a lantern in the woods. Oliver smiled.",
+    ]
+    out = strict.scrub(conversation, ["u", "u"], ["c", "c"])
+    assert out.texts == conversation
+
+
+def test_unknown_person_policy_is_rejected():
+    with pytest.raises(ValueError, match="person_policy"):
+        PiiScrubber(PiiConfig(person_policy="everything"))
+
+
+def test_person_policy_from_the_environment(monkeypatch):
+    from wildchat_dagster.resources import pii_resource_from_env
+
+    monkeypatch.setenv("WILDCHAT_PII_PERSON_POLICY", "strict")
+    assert pii_resource_from_env().get_config().person_policy == "strict"
+    monkeypatch.setenv("WILDCHAT_PII_PERSON_POLICY", "loose")
+    with pytest.raises(ValueError, match="WILDCHAT_PII_PERSON_POLICY"):
+        pii_resource_from_env()
+
+
+def test_date_of_birth_is_an_entity_of_its_own(scrubber):
+    result = scrub(scrubber, ["DOB: 1990-04-12"])
+    assert result.pii_types[0] == ["DATE_OF_BIRTH"] and result.stats.entities["DATE_OF_BIRTH"] == 1
+    off = PiiScrubber(PiiConfig(workers=1, entities=("PERSON", "EMAIL_ADDRESS")))
+    assert off.scrub(["DOB: 1990-04-12"]).texts == ["DOB: 1990-04-12"]

@@ -80,7 +80,11 @@ def test_email_headers_and_contact_blocks(scrubber):
                 ["Maeve", "Walsh", "Whitfield"],
                 PERSON,
             ),
-            ("Rewrite my signature:\nOlusegun Adeyemi\nolusegun.adeyemi@outlook.com", ["Olusegun", "Adeyemi"], PERSON),
+            (
+                "Rewrite my signature:\nOlusegun Adeyemi\nolusegun.adeyemi@outlook.com",
+                ["Olusegun", "Adeyemi"],
+                PERSON,
+            ),
             ("Contact: Ines Carvalho, ines.carvalho77@gmail.com", ["Ines", "Carvalho"], PERSON),
         ],
     )
@@ -91,7 +95,11 @@ def test_self_introductions_beyond_the_fixed_cues(scrubber):
         scrubber,
         [
             ("hi im Jordan and i need help with a cover letter", ["Jordan"], PERSON),
-            ("Write a letter to my landlord about the heating. Sign it as Maeve Walsh.", ["Maeve", "Walsh"], PERSON),
+            (
+                "Write a letter to my landlord about the heating. Sign it as Maeve Walsh.",
+                ["Maeve", "Walsh"],
+                PERSON,
+            ),
             ("Draft a bio: name Tariq Haddad, title Senior Analyst at a bank", ["Tariq", "Haddad"], PERSON),
             ("Priya here, quick question about my visa", ["Priya"], PERSON),
             ("I go by Sunny Okonkwo at work", ["Sunny", "Okonkwo"], PERSON),
@@ -197,7 +205,9 @@ def test_name_words_that_are_also_common_words_do_not_spread(scrubber):
     ]
     result = scrub(scrubber, conversation, ["c", "c"])
     assert "Turner" not in result.texts[1]
-    assert "I will help you" in result.texts[1]  # "will" is a word in this conversation: only the full name spreads
+    assert (
+        "I will help you" in result.texts[1]
+    )  # "will" is a word in this conversation: only the full name spreads
 
 
 # --- third-person names: the person_policy ------------------------------------------------------------

@@ -122,8 +122,8 @@ def name_span(text: str, start: int, end: int, min_tokens: int = 1) -> tuple[int
     cased = value[0].isupper() or value[0].istitle()
     if cased and len(tokens) == 1 and (len(value) < 2 or (value.isupper() and len(value) <= 3)):
         return None  # "N", "NA", "TBD": not a name alone
-    if not cased and len(value.replace(" ", "")) > 12:
-        return None  # a caseless run that long is a sentence, not a name
+    if not cased and ((len(tokens) == 1 and len(value) > 8) or any(len(t) > 12 for t in tokens)):
+        return None  # a caseless run that long is a sentence, not a name ("مريم سعيد الكعبي" is one)
     return start, end
 
 
@@ -165,6 +165,7 @@ PERSON_LABELS = (
     r"attn\.?",
     r"attention",
     r"your name",
+    *(r"my details", r"personal details", r"мои данные", r"mis datos", r"meus dados", r"meine daten"),
     r"my name",
     # ru / uk
     r"имя",
@@ -453,6 +454,8 @@ _DOB_WORDS = (
 )
 _BORN_AFTER_DATE = ("生まれ", "出生", "doğdum", "geboren")
 _LABEL_REACH = 48
+# PERSON shapes whose block may hold the person's street address
+_BLOCK_RULES = frozenset({"header_field", "person_field", "sign_off", "contact_block", "contact_line"})
 _SUBJECT_LINE = regex.compile(rf"(?im)^[ \t]*(?:{_alt(SUBJECT_LABELS)})[ \t]*[:：]")
 # A field value ends at a wide gap, a tab, a bar, or the next "Label:" on the line.
 _ADDRESS_VALUE_END = regex.compile(
@@ -636,7 +639,7 @@ _NOT_ADDRESS = regex.compile(r"(?i)^(?:0x[0-9a-f]+|[\d.:/#\[\]a-f]+|https?://\S*
 _LABEL_LINE = regex.compile(r"^[ \t]*[\p{L}][\p{L} ]{0,25}[:：]")
 # what may follow a name that ends a field value
 _FIELD_ENDS = regex.compile(
-    r"[ \t*_\"'”»」.!]*(?:$|[(,，/|｜;；<\[]|[ \t]+[-–—][ \t]|[ \t]{2,}|\t"
+    r"[ \t*_\"'”»」.!]*(?:$|[(,，/|｜;；<\[·•]|[ \t]+[-–—][ \t]|[ \t]{2,}|\t"
     r"|[\p{L}][\p{L}\p{M} .\-]{0,25}[:：])",
     regex.M,
 )
@@ -652,6 +655,32 @@ def _literal_hits(lowered: str, literals: Iterable[str], limit: int = 200) -> li
             hits.append(at)
             at = lowered.find(literal, at + 1)
     return sorted(hits)
+
+
+# A street address by its shape (house number and street word, ten languages); taken only in a
+# contact block or letter header (next to an e-mail, phone, name field, sign-off): alone, "221B
+# Baker Street" and "10 Downing Street" are public.
+_STREET_WORDS_AFTER = (
+    r"street|st|road|rd|avenue|ave|lane|ln|drive|dr|square|sq|grove|place|pl|court|ct|close|way|terrace"
+    r"|boulevard|blvd|crescent|row|gardens|park|hill|walk|mews|parkway|pkwy|highway|hwy"
+)
+_STREET_WORDS_BEFORE = (
+    r"rue|avenue|av\.|bd|boulevard|impasse|allée|chemin|quai|place|route|calle|c/|avda\.?|avenida|plaza"
+    r"|paseo|camino|rua|travessa|praça|alameda|estrada|via|viale|piazza|corso|ул\.|улица|проспект|пр-т"
+    r"|пер\.|переулок|шоссе|бульвар|наб\.|شارع|طريق"
+)
+STREET = regex.compile(
+    rf"""(?ix)
+    \b\d{{1,5}}[a-z]?,?[ \t]+(?:[\p{{L}}'’.\-]+[ \t]+){{0,4}}?(?:{_STREET_WORDS_AFTER})\b\.?
+    | \b\d{{1,5}}(?:[ \t]+(?:bis|ter))?,?[ \t]+(?:{_STREET_WORDS_BEFORE})[ \t]
+    | (?<![\p{{L}}])(?:{_STREET_WORDS_BEFORE})[ \t]*[^\n,<|]{{1,40}}?,?[ \t]*(?:n[ºo°.]?[ \t]*)?\d{{1,5}}
+    | [\p{{L}}\-]+(?:straße|strasse|str\.|weg|gasse|platz|allee|ring|damm|ufer)[ \t]+\d{{1,4}}[a-z]?\b
+    | (?:mah\.|mahallesi|sok\.|sokak|cad\.|caddesi)[^\n]{{0,40}}?no[ \t]*:?[ \t]*\d+
+    | \p{{Han}}{{2,}}(?:省|市|区|県|都|府)[\p{{Han}}\d\-]{{1,20}}?(?:路|街|道|号|丁目|番地|町)
+      [\p{{Han}}\d\-号楼室栋]*
+    """
+)
+_ADDRESS_STOP = re.compile(r"[<|｜\n]|\S+@\S+|\b(?:tel|phone|mob|email|e-mail)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -706,6 +735,10 @@ class StructuredPii:
             spans += self._self_intros(text)
             if contacts:
                 spans += self._contact_names(text, contacts)
+        if self.address:
+            anchors = [start for start, _ in contacts] + [s.start for s in spans if s.rule in _BLOCK_RULES]
+            if anchors:
+                spans += self._block_addresses(text, anchors)
         if self.dob:
             spans += self._dob_phrases(text)
         return spans
@@ -906,11 +939,48 @@ class StructuredPii:
                     break
                 top_end = _line_bounds(text, top)[1]
                 if top_end - top <= 60 and not _LABEL_LINE.match(text, top, top_end):
-                    span = name_span(text, _after_honorific(text, top, top_end), top_end, 2)
+                    span = self._name_value(text, top, top_end)  # "**周婉清** · 室内设计师"
+                    if span and text[span[0]].isupper() and len(text[span[0] : span[1]].split()) < 2:
+                        span = None  # a single capitalised word is too often a brand or a title
                     if span:
                         spans.append(Span("PERSON", *span, "contact_block"))
                         break
                 top = top_end + 1
+        return spans
+
+    # street addresses in a contact block or letter header
+    def _block_addresses(self, text: str, anchors: Sequence[int]) -> list[Span]:
+        spans = []
+        lines = set()
+        for at in anchors:  # the anchor's line, up to 3 above and 4 below, no blank line between
+            start, end = _line_bounds(text, at)
+            lines.add((start, end))
+            up, down = start, end
+            for _ in range(3):
+                if up <= 0:
+                    break
+                s, e = _line_bounds(text, up - 1)
+                if not text[s:e].strip():
+                    break
+                lines.add((s, e))
+                up = s
+            for _ in range(4):
+                if down + 1 >= len(text):
+                    break
+                s, e = _line_bounds(text, down + 1)
+                if not text[s:e].strip():
+                    break
+                lines.add((s, e))
+                down = e
+        for start, end in sorted(lines):
+            m = STREET.search(text, start, end)
+            if m is None:
+                continue
+            stop = _ADDRESS_STOP.search(text, m.end(), end)
+            stop_at = stop.start() if stop else end
+            while stop_at > m.start() and text[stop_at - 1] in " \t,;.-–—(":
+                stop_at -= 1
+            spans.append(Span("ADDRESS", m.start(), stop_at, "block_address"))
         return spans
 
     # dates of birth in running text

@@ -49,6 +49,10 @@ class PiiScrubberResource(ConfigurableResource):
     phone_cue: bool = True  # phone numbers only near a cue word
     card_cue_or_luhn: bool = True  # cards: a card cue nearby, or a valid Luhn check
     cued_names: bool = True  # the words after "my name is" / "Dear" are a name even when NER misses it
+    structured_names: bool = True  # form fields, headers, sign-offs, contact blocks, DOB (core/pii_names.py)
+    # "wildchat": PERSON only after a cue or in a shape; "strict": also names NER finds without a
+    # cue, unless fiction / public figure / code (core/pii_policy.py; docs/pii.md has the numbers)
+    person_policy: str = "wildchat"
     keep_placeholder_emails: bool = True  # user@example.com, test@..., info@...
     keep_non_global_ips: bool = True  # 127.0.0.1, 192.168.x.x, documentation ranges
     frequency_thresholds: dict[str, int] | None = None
@@ -77,6 +81,8 @@ class PiiScrubberResource(ConfigurableResource):
             "phone_cue": self.phone_cue,
             "card_cue_or_luhn": self.card_cue_or_luhn,
             "cued_names": self.cued_names,
+            "structured_names": self.structured_names,
+            "person_policy": self.person_policy,
             "keep_placeholder_emails": self.keep_placeholder_emails,
             "keep_non_global_ips": self.keep_non_global_ips,
             "secrets": self.secrets,
@@ -101,12 +107,20 @@ class PiiScrubberResource(ConfigurableResource):
 
 def pii_resource_from_env() -> PiiScrubberResource:
     """Embedded defaults, or ``WILDCHAT_PII_MODELS`` (``lang=model,...``, or ``production``),
-    ``WILDCHAT_PII_FALLBACK`` (a language code, or ``none``) and ``WILDCHAT_PII_WORKERS``."""
+    ``WILDCHAT_PII_FALLBACK`` (a language code, or ``none``), ``WILDCHAT_PII_WORKERS`` and
+    ``WILDCHAT_PII_PERSON_POLICY`` (``wildchat`` or ``strict``)."""
     env = os.environ
     kwargs: dict = {}
     spec = (env.get("WILDCHAT_PII_MODELS") or "").strip()
+    policy = (env.get("WILDCHAT_PII_PERSON_POLICY") or "").strip().lower()
+    if policy:
+        from .core.pii_policy import PERSON_POLICIES
+
+        if policy not in PERSON_POLICIES:
+            raise ValueError(f"WILDCHAT_PII_PERSON_POLICY: expected one of {PERSON_POLICIES}, got {policy!r}")
+        kwargs["person_policy"] = policy
     if spec == "production":
-        return PiiScrubberResource.production(workers=int(env.get("WILDCHAT_PII_WORKERS", "2")))
+        return PiiScrubberResource.production(workers=int(env.get("WILDCHAT_PII_WORKERS", "2")), **kwargs)
     if spec:
         pairs = [item.split("=", 1) for item in spec.split(",") if item.strip()]
         if any(len(p) != 2 or not p[0].strip() or not p[1].strip() for p in pairs):

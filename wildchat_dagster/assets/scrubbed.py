@@ -57,6 +57,7 @@ def scrubbed(
         "distinct_texts": summary["distinct_texts"],
         "pattern_texts": summary["pattern_texts"],
         "ner_texts": summary["ner_texts"],
+        "propagated": summary["propagated"],  # reappearances redacted across a conversation
         "workers": summary["workers"],
         "seconds": summary["seconds"],
         "entities": MetadataValue.json(summary["entities"]),

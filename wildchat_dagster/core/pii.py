@@ -53,8 +53,11 @@ from dataclasses import asdict, dataclass, field
 
 import regex
 
+from .pii_consistency import propagate
 from .pii_identifiers import ID_ENTITIES, SOCIAL_ENTITY, email_recognizer_class, identifier_recognizers
+from .pii_names import StructuredPii, not_a_person
 from .pii_phones import PhoneRules, phone_recognizer
+from .pii_policy import PERSON_POLICIES, is_fiction, third_person_keep
 from .placeholders import (
     PLACEHOLDER_EMAIL_DOMAINS,
     PLACEHOLDER_EMAIL_LOCALS,
@@ -177,6 +180,13 @@ NAME_CUES = (
     r"اسمي",
     r"عزيزي",
     r"عزيزتي",
+    # signing instructions: "assina Thiago", "firma: Ana", "signe Julie", "imza: Ayşe"
+    r"assina(?:do|da)?",
+    r"firmad[oa]",
+    r"signé(?:e)?",
+    r"imza",
+    r"подпись",
+    r"подписано",
 )
 NAME_CUES_UNSPACED = (
     r"我叫",
@@ -185,10 +195,15 @@ NAME_CUES_UNSPACED = (
     r"亲爱的",
     r"尊敬的",
     r"私の名前は",
+    r"署名",
+    r"落款",
     r"제 이름은",
 )
 # Honorific suffixes: the name comes right before them ("山田 太郎様", "김민준님께").
-NAME_SUFFIX_CUES = (r"様", r"さま", r"さん", r"殿", r"님께", r"님", r"씨", r"先生", r"女士")
+NAME_SUFFIX_CUES = (
+    *(r"様", r"さま", r"さん", r"殿", r"님께", r"님", r"씨", r"先生", r"女士"),
+    *(r"と申します", r"といいます"),  # "佐藤一郎と申します"
+)
 # More PERSON cues for the NER gate and rule (no name pattern: too often not followed by a name).
 PERSON_CUES_STRONG = (r"name\s*:", r"from\s*:", r"signed")
 # After a weak cue, a name must start with a capital (or a caseless letter: CJK, Arabic ...).
@@ -390,7 +405,10 @@ CARD_CUES_UNSPACED = (r"信用卡", r"银行卡", r"卡号", r"カード", r"카
 # (an address runs to the end of its sentence, and its own commas and dots make the sentence
 # end unreliable).
 ADDRESS_CUES = (
-    r"i live (?:at|on)",
+    r"(?:i|we) live (?:at|on)",
+    r"(?:i|we)(?:['’]ve)? (?:just )?moved to(?= \d)",  # "moved to 14 Elm Grove" (not "moved to London")
+    r"my (?:flat|apartment)(?: number)? is",
+    r"адрес (?:регистрации|проживания|квартиры)",
     r"my (?:home |postal |mailing |street |shipping |billing )?address(?: is)?",
     r"vivo en",
     r"mi dirección(?: es)?",
@@ -422,6 +440,7 @@ DEFAULT_FREQUENCY_THRESHOLDS = {
     "US_SSN": 10,
     "ADDRESS": 10,
     **{e: 10 for e in (*ID_ENTITIES, SOCIAL_ENTITY)},  # core/pii_identifiers.py
+    "DATE_OF_BIRTH": 10,
 }
 DEFAULT_ENTITIES = (
     "PERSON",
@@ -434,7 +453,11 @@ DEFAULT_ENTITIES = (
     "ADDRESS",
     *(e for e in ID_ENTITIES if e != "US_SSN"),  # national IDs, passports (core/pii_identifiers.py)
     SOCIAL_ENTITY,
+    "DATE_OF_BIRTH",
 )
+# Found only by the shape of the text (core/pii_names.py: after "DOB:", "I was born on" ...),
+# never by a Presidio recognizer.
+STRUCTURAL_ENTITIES = frozenset({"DATE_OF_BIRTH"})
 DEFAULT_PHONE_REGIONS = (  # python-phonenumbers regions tried; WildChat's main user countries and Europe
     "US",
     "GB",
@@ -528,6 +551,13 @@ class PiiConfig:
     person_cues_unspaced: tuple[str, ...] = PERSON_CUES_UNSPACED
     honorifics: tuple[str, ...] = HONORIFICS
     cued_names: bool = True  # "my name is" / "Dear" + capitalised words → PERSON, even without NER
+    # names, addresses, dates of birth given by the text's shape: form fields, headers, sign-offs,
+    # contact blocks, self-introductions (core/pii_names.py); placeholder names ("John Doe") kept
+    structured_names: bool = True
+    # "wildchat": PERSON only after a cue or in a shape; "strict": NER on every text, and a name
+    # without a cue is redacted too unless fiction, a public figure's context, code, or frequent
+    # (core/pii_policy.py; docs/pii.md has the measured trade-off)
+    person_policy: str = "wildchat"
     name_cues: tuple[str, ...] = NAME_CUES
     name_cues_unspaced: tuple[str, ...] = NAME_CUES_UNSPACED
     name_suffix_cues: tuple[str, ...] = NAME_SUFFIX_CUES
@@ -570,7 +600,7 @@ class PiiConfig:
 
     @property
     def pattern_entities(self) -> tuple[str, ...]:
-        return tuple(e for e in self.entities if e not in NER_ENTITIES)
+        return tuple(e for e in self.entities if e not in NER_ENTITIES and e not in STRUCTURAL_ENTITIES)
 
 
 @dataclass(frozen=True)
@@ -594,6 +624,10 @@ class TextAnalysis:
     findings: list[Finding]
     kept: Counter  # "<TYPE>:<rule>" → occurrences kept by a per-text rule
     ner: bool = False  # spaCy NER ran on this text
+    # strict person_policy: names without a cue, redacted unless the conversation is fiction or
+    # the name is public elsewhere in it; the names kept as public here (in memory only)
+    third: list[Finding] = field(default_factory=list)
+    public: set[str] = field(default_factory=set)
     patterns: bool = False  # the pattern recognizers ran on this text
     # (entity, rule, start, end) of each kept detection: offsets only, hashed by the caller (review)
     kept_spans: list[tuple[str, str, int, int]] = field(default_factory=list)
@@ -622,6 +656,7 @@ class ScrubStats:
     # (entity, rule, keyed value hash) → occurrences, when the scrubber has a ``value_hasher``:
     # what the residue scan must not flag (core/keeps.py). Hashes only, never values.
     kept_hashes: Counter = field(default_factory=Counter)
+    propagated: int = 0  # replacements of a value redacted elsewhere in the same conversation
     workers: int = 1
     seconds: float = 0.0
 
@@ -635,6 +670,7 @@ class ScrubStats:
             "entities": dict(sorted(self.entities.items())),
             "secrets": dict(sorted(self.secrets.items())),
             "kept_by_rule": dict(sorted(self.kept.items())),
+            "propagated": self.propagated,
             "workers": self.workers,
             "seconds": round(self.seconds, 3),
         }
@@ -979,6 +1015,8 @@ class Rules:
         """Why a detection is kept (not redacted), or None to redact it."""
         config = self.config
         value = text[start:end]
+        if entity == "PERSON" and config.structured_names and (reason := not_a_person(value)):
+            return reason  # "John Doe", "张三": sample names; "Dear Hiring Manager": no name
         if entity == "PERSON" and config.person_cue:
             # a cue ends at most `gap` characters before the name starts (and the name runs past
             # it), or an honorific suffix starts at most `gap` characters after the name ends
@@ -1015,6 +1053,7 @@ class Rules:
         return None
 
 
+_CONTACT_ENTITIES = frozenset({"EMAIL_ADDRESS", "PHONE_NUMBER"})  # the name line above them is the owner's
 _CHUNK_TEXTS = 64  # distinct texts per chunk handed to a worker
 
 
@@ -1320,6 +1359,11 @@ class PiiScrubber:
     def __init__(self, config: PiiConfig | None = None):
         use_offline_tldextract()
         self.config = config or PiiConfig()
+        if self.config.person_policy not in PERSON_POLICIES:
+            raise ValueError(
+                f"person_policy {self.config.person_policy!r}: expected one of {PERSON_POLICIES}"
+            )
+        self._strict = self.config.person_policy == "strict" and "PERSON" in self.config.entities
         self.rules = Rules(self.config)
         self._patterns = None
         self._ner = None
@@ -1327,6 +1371,7 @@ class PiiScrubber:
         self._nlp_engine = None
         self._language = None
         self._secrets = SecretDetector(self.config.secret_plugins) if self.config.secrets else None
+        self._structured = StructuredPii(self.config.entities) if self.config.structured_names else None
         self._anonymizer = None
         self._operators: dict = {}
         self._pool: ProcessPoolExecutor | None = None
@@ -1389,19 +1434,37 @@ class PiiScrubber:
         kept: Counter = Counter()
         kept_spans: list[tuple[str, str, int, int]] = []
         findings: list[Finding] = []
+        third: list[Finding] = []
+        public: set[str] = set()
         if cues is None and any(r.entity_type == "PERSON" for r in results):
             cues = self.rules.person_cues(text, lowered)
         for r in sorted(results, key=lambda r: (r.start, r.end, r.entity_type)):
+            if r.entity_type == "PERSON" and self.config.structured_names:
+                cut = text.find("\n", r.start, r.end)  # NER's "Jordan Reyes\nDOB": a name ends at its line
+                if cut > r.start:
+                    r.end = cut
             reason = self.rules.keep_reason(r.entity_type, text, lowered, r.start, r.end, cues or NO_CUES)
+            if reason == "no_cue" and r.entity_type == "PERSON" and self._strict:
+                reason = third_person_keep(text, r.start, r.end)
+                if reason == "public":
+                    public.add(normalize_value("PERSON", text[r.start : r.end]))
+                if reason is None:
+                    third.append(Finding("PERSON", r.start, r.end, float(r.score)))
+                    continue
             if reason:
                 kept[f"{r.entity_type}:{reason}"] += 1
                 kept_spans.append((r.entity_type, reason, r.start, r.end))
             else:
                 findings.append(Finding(r.entity_type, r.start, r.end, float(r.score)))
+        if self._structured is not None:
+            contacts = [(f.start, f.end) for f in findings if f.entity in _CONTACT_ENTITIES]
+            for s in self._structured.find(text, contacts):
+                findings.append(Finding(s.entity, s.start, s.end, 0.6))
         if self._secrets is not None:
             for s in self._secrets.find(text):
                 findings.append(Finding(SECRET_PREFIX + s.kind, s.start, s.end, 1.0))
-        return TextAnalysis(findings, kept, ner=ner, patterns=patterns, kept_spans=kept_spans)
+        return TextAnalysis(findings, kept, ner=ner, patterns=patterns, kept_spans=kept_spans, third=third,
+                            public=public)
 
     def _pattern_results(
         self, text: str, lowered: str, starts: list[int] | None = None, cues: PersonCues | None = None
@@ -1441,7 +1504,12 @@ class PiiScrubber:
         """(offset, text) pieces NER runs on: the whole text, or with ``ner_window`` set (and the
         PERSON cue rule on), the cue neighbourhoods, widened to whitespace and merged."""
         width = self.config.ner_window
-        if not width or not self.config.person_cue or set(self.config.ner_entities) != {"PERSON"}:
+        if (
+            not width
+            or not self.config.person_cue
+            or self._strict
+            or set(self.config.ner_entities) != {"PERSON"}
+        ):
             return [(0, text)]
         return _merged_windows(text, ((a - width, a + width) for a in cues.positions()))
 
@@ -1465,7 +1533,7 @@ class PiiScrubber:
         by_language: dict[str, list[int]] = defaultdict(list)
         if use_ner:
             for i, text in enumerate(texts):
-                if text.strip() and (cues[i] or not config.person_cue):
+                if text.strip() and (cues[i] or not config.person_cue or self._strict):
                     lang = self.language_of(text)
                     if lang is not None:
                         by_language[lang].append(i)
@@ -1665,8 +1733,15 @@ class PiiScrubber:
                 results[i] = analysis
         return results, (workers if used["pool"] else 1)  # type: ignore[return-value]
 
-    def scrub(self, contents: Sequence[str | None], users: Sequence[str | None] | None = None) -> ScrubResult:
-        """Scrub every message; ``users`` (IP or conversation per message) feed the frequency rule."""
+    def scrub(
+        self,
+        contents: Sequence[str | None],
+        users: Sequence[str | None] | None = None,
+        conversations: Sequence | None = None,
+    ) -> ScrubResult:
+        """Scrub every message; ``users`` (IP or conversation per message) feed the frequency rule;
+        ``conversations`` (conversation id per message): a value redacted in one message is
+        redacted in every message of its conversation (core/pii_consistency.py)."""
         started = time.perf_counter()
         distinct: dict[str, int] = {}
         for text in contents:
@@ -1675,22 +1750,84 @@ class PiiScrubber:
         texts = list(distinct)
         analyses, workers = self._analyze_distinct(texts)
         per_row = [analyses[distinct[t]] if t else None for t in contents]
+        per_row = self._third_person(contents, per_row, conversations)
         result = self._assemble(contents, per_row, users, analyses)
+        self._propagate(contents, result, conversations)
         result.stats.distinct_texts = len(texts)
         result.stats.workers = workers
         result.stats.seconds = time.perf_counter() - started
         return result
 
     def scrub_plain(
-        self, contents: Sequence[str | None], users: Sequence[str | None] | None = None
+        self,
+        contents: Sequence[str | None],
+        users: Sequence[str | None] | None = None,
+        conversations: Sequence | None = None,
     ) -> ScrubResult:
         """Reference: a full Presidio pass per message, no cache, no gating, no batching, one process."""
         started = time.perf_counter()
         per_row = [self.analyze_plain(t) if t else None for t in contents]
-        result = self._assemble(contents, per_row, users, [a for a in per_row if a is not None])
+        analyses = [a for a in per_row if a is not None]
+        per_row = self._third_person(contents, per_row, conversations)
+        result = self._assemble(contents, per_row, users, analyses)
+        self._propagate(contents, result, conversations)
         result.stats.distinct_texts = len({t for t in contents if t})
         result.stats.seconds = time.perf_counter() - started
         return result
+
+    def _third_person(self, contents, per_row: list, conversations) -> list:
+        """Strict policy: a message's names without a cue join its findings unless its
+        conversation (or, without conversation ids, the message) holds fiction, or the name
+        stands in a public-figure context in another message of the conversation."""
+        if not self._strict:
+            return per_row
+        fiction: set = set()
+        public: dict = defaultdict(set)  # conversation → words of names kept as public in it
+        if conversations is not None:
+            for text, analysis, c in zip(contents, per_row, conversations, strict=True):
+                if text and is_fiction(text):
+                    fiction.add(c)
+                if analysis is not None and analysis.public:
+                    public[c] |= {w for name in analysis.public for w in name.split()}
+        merged: dict[tuple, TextAnalysis] = {}
+        out = []
+        for i, (text, analysis) in enumerate(zip(contents, per_row, strict=True)):
+            if analysis is None or not analysis.third:
+                out.append(analysis)
+                continue
+            story = conversations[i] in fiction if conversations is not None else is_fiction(text)
+            if story:
+                out.append(analysis)
+                continue
+            known = public.get(conversations[i], set()) if conversations is not None else set()
+            third = [
+                f
+                for f in analysis.third
+                if not set(normalize_value("PERSON", text[f.start : f.end]).split()) & known
+            ]
+            key = (id(analysis), frozenset(known))
+            if key not in merged:
+                merged[key] = TextAnalysis(
+                    analysis.findings + third, analysis.kept, analysis.ner, analysis.patterns
+                )
+            out.append(merged[key])
+        return out
+
+    @staticmethod
+    def _propagate(contents, result: ScrubResult, conversations) -> None:
+        if conversations is None or not any(result.redacted):
+            return
+        _, counts = propagate(contents, result.texts, result.spans, conversations, _placeholder, is_fiction)
+        for (i, entity), n in counts.items():
+            result.redacted[i] = True
+            if entity not in result.pii_types[i]:
+                result.pii_types[i] = sorted([*result.pii_types[i], entity])
+            if entity.startswith(SECRET_PREFIX):
+                result.stats.secrets[entity[len(SECRET_PREFIX) :]] += n
+            else:
+                result.stats.entities[entity] += n
+            result.stats.propagated += n
+        result.stats.messages_redacted = sum(result.redacted)
 
     def _assemble(self, contents, per_row, users, analyses) -> ScrubResult:
         """Frequency rule over the partition, then one anonymization per distinct text."""
@@ -1710,7 +1847,7 @@ class PiiScrubber:
             stats.kept.update(analysis.kept)
             stats.ner_texts += analysis.ner
             stats.pattern_texts += analysis.patterns
-        done: dict[str, tuple[str, list[str], list[Finding]]] = {}
+        done: dict[tuple[str, int], tuple[str, list[str], list[Finding]]] = {}
         out_texts, redacted, types, spans = [], [], [], []
         hasher = self.value_hasher
         for text, analysis in zip(contents, per_row, strict=True):
@@ -1722,15 +1859,16 @@ class PiiScrubber:
                 types.append([])
                 spans.append([])
                 continue
-            if text not in done:
+            key = (text, id(analysis))  # strict policy: one text may have two analyses
+            if key not in done:
                 keep = []
                 for f in analysis.findings:
                     if (f.entity, normalize_value(f.entity, text[f.start : f.end])) in common:
                         stats.kept[f"{f.entity}:frequent"] += 1
                     else:
                         keep.append(f)
-                done[text] = self.anonymize(text, keep)
-            new_text, replaced, chosen = done[text]
+                done[key] = self.anonymize(text, keep)
+            new_text, replaced, chosen = done[key]
             spans.append(chosen)
             out_texts.append(new_text)
             redacted.append(bool(replaced))
@@ -1752,6 +1890,12 @@ class PiiScrubber:
         for f in analysis.findings:
             if (f.entity, normalize_value(f.entity, text[f.start : f.end])) in common:
                 stats.kept_hashes[(f.entity, "frequent", hasher(f.entity, text[f.start : f.end]))] += 1
+
+
+def _placeholder(entity: str) -> str:
+    if entity.startswith(SECRET_PREFIX):
+        return SECRET_PLACEHOLDER.format(entity[len(SECRET_PREFIX) :])
+    return PII_PLACEHOLDER.format(entity)
 
 
 # --- worker processes ----------------------------------------------------------------------------
@@ -1780,7 +1924,8 @@ def _worker_analyze(texts: list[str]) -> list[TextAnalysis]:
 
 def scrub_table(conversations, scrubber: PiiScrubber):
     """conversations → scrubbed (DESIGN §5): ``content`` scrubbed, ``redacted`` and ``pii_types``
-    added; the frequency rule counts users by IP (the conversation where the IP is missing)."""
+    added; the frequency rule counts users by IP (the conversation where the IP is missing); a
+    value redacted in one message is redacted in every message of its conversation."""
     import pyarrow as pa
 
     from .schema import SCRUBBED
@@ -1791,7 +1936,7 @@ def scrub_table(conversations, scrubber: PiiScrubber):
     users = [
         f"ip:{ip}" if ip else f"conversation:{cid}" for ip, cid in zip(ips, conversation_ids, strict=True)
     ]
-    result = scrubber.scrub(contents, users)
+    result = scrubber.scrub(contents, users, conversation_ids)
     table = conversations.set_column(
         conversations.schema.get_field_index("content"), "content", pa.array(result.texts, pa.string())
     )

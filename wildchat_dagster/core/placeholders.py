@@ -35,7 +35,6 @@ PLACEHOLDER_EMAIL_DOMAINS = (
 PLACEHOLDER_EMAIL_TLDS = ("example", "test", "invalid", "localhost", "local")
 PLACEHOLDER_EMAIL_LOCALS = (
     "test",
-    "info",
     "example",
     "user",
     "username",
@@ -55,11 +54,6 @@ PLACEHOLDER_EMAIL_LOCALS = (
     "jane.doe",
     "johndoe",
     "janedoe",
-    "admin",
-    "support",
-    "contact",
-    "sales",
-    "hello",
     "noreply",
     "no-reply",
     "donotreply",
@@ -68,14 +62,14 @@ PLACEHOLDER_EMAIL_LOCALS = (
     "postmaster",
     "hostmaster",
     "abuse",
-    "help",
-    "team",
-    "office",
     "foo",
     "bar",
     "sample",
-    "mail",
 )
+# Not here: role addresses (info@, contact@, hello@, sales@, support@, office@ …). At a real domain
+# they reach a person (a sole trader's contact line, a small office), so they are redacted unless
+# the domain is a placeholder or the frequency rule finds them public (many users paste them).
+# Machine addresses (noreply@, postmaster@ …) stay: they identify nobody.
 
 _DOMAINS = frozenset(PLACEHOLDER_EMAIL_DOMAINS)
 _TLDS = frozenset(PLACEHOLDER_EMAIL_TLDS)

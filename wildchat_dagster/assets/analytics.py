@@ -58,10 +58,10 @@ def dbt_resource() -> DbtCliResource:
     name="analytics_dbt_assets",
 )
 def analytics_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, storage: StorageResource):
-    dbt_args = dbt_vars(storage.base)
-    released = [f for f in storage.get().list_files("release", (".parquet",)) if "/split=full/" in f.path]
+    dbt_args = dbt_vars(storage.base)  # the current files of each released day (its pointer)
+    released = dbt_args["release_files"]
     if not released:
-        raise Failure(f"no release yet: nothing under {dbt_args['storage']}/release/dt=*/split=full/; "
+        raise Failure(f"no release yet: no day published under {dbt_args['storage']}/release/; "
                       "materialize `release` for at least one day first")
     context.log.info(f"{len(released)} released day file(s) in the full split")
     context.log.info(f"dbt build over {dbt_args['storage']}/release (full split) → {dbt_args['warehouse']}")

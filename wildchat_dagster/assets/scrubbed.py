@@ -7,6 +7,7 @@ from dagster import AssetExecutionContext, MetadataValue, Output, asset
 
 from ..core.pii import scrub_table
 from ..partitions import daily_partitions
+from ..policies import PIPELINE_RETRY_POLICY, transient_retries_only
 from ..resources import PiiScrubberResource
 
 
@@ -15,7 +16,9 @@ from ..resources import PiiScrubberResource
     group_name="pipeline",
     description="Conversations with PII replaced by <PRESIDIO_ANONYMIZED_*> and secrets by "
     "<SECRET_REDACTED_*>; raw IPs still present (restricted zone).",
+    retry_policy=PIPELINE_RETRY_POLICY,  # transient storage errors only (policies.py)
 )
+@transient_retries_only
 def scrubbed(
     context: AssetExecutionContext, conversations: pa.Table, pii: PiiScrubberResource
 ) -> Output[pa.Table]:

@@ -50,6 +50,7 @@ from dataclasses import asdict, dataclass, field
 
 import regex
 
+from .parallel import init_dying_with_parent
 from .placeholders import (
     PLACEHOLDER_EMAIL_DOMAINS,
     PLACEHOLDER_EMAIL_LOCALS,
@@ -1539,7 +1540,8 @@ class PiiScrubber:
         if self._pool is None:
             context = multiprocessing.get_context(self.config.start_method)
             self._pool = ProcessPoolExecutor(
-                size, mp_context=context, initializer=_worker_init, initargs=(self.config,)
+                size, mp_context=context, initializer=init_dying_with_parent,
+                initargs=(os.getpid(), _worker_init, self.config),  # workers die with this process
             )
         return self._pool
 

@@ -19,9 +19,9 @@ import pyarrow as pa
 from dagster import ConfigurableIOManager, InputContext, OutputContext
 
 from .core.memory import return_freed_memory
-from .core.publish import POINTER_NAME, publish
+from .core.publish import POINTER_NAME, publish_output
 from .core.schema import ASSET_SCHEMAS
-from .core.storage import PART_NAME, Storage
+from .core.storage import Storage
 from .policies import storage_failures
 
 
@@ -52,15 +52,7 @@ class ParquetIOManager(ConfigurableIOManager):
                                          "last_file": uri})
             return
         # Several files for one partition: a new version, visible all at once (core/publish.py).
-        files: dict[str, bytes] = {}
-        rows = 0
-        for name, value in obj.items():
-            if isinstance(value, pa.Table):
-                files[f"{name}/{PART_NAME}"] = storage.parquet_bytes(value)
-                rows += value.num_rows
-            else:
-                files[name] = bytes(value)
-        published = publish(storage, part_dir, files)
+        published, rows = publish_output(storage, part_dir, obj)
         context.add_output_metadata({"uri": storage.uri(part_dir), "written_rows": rows,
                                      "version": published.version,
                                      "pointer": storage.uri(f"{part_dir}/{POINTER_NAME}")})

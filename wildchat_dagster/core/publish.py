@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 import orjson
 import pyarrow as pa
 
-from .storage import Storage, StorageError, remove_dead_temp_files
+from .storage import PART_NAME, Storage, StorageError, remove_dead_temp_files
 
 POINTER_NAME = "_current.json"
 DEFAULT_KEEP_VERSIONS = 3
@@ -131,10 +131,9 @@ def current_days(storage: Storage, asset_dir: str) -> dict[str, Published]:
 
 
 def publish(storage: Storage, part_dir: str, files: dict[str, bytes], keep: int | None = None,
-            version: str | None = None, on_written=None) -> Published:
+            version: str | None = None) -> Published:
     """Write ``files`` (name → bytes) as a new version of ``part_dir``, switch the pointer to it,
-    then prune old and abandoned versions (``keep`` versions stay, the current one included).
-    ``on_written(rel)`` is called after each file (the crash tests use it)."""
+    then prune old and abandoned versions (``keep`` versions stay, the current one included)."""
     keep = keep or keep_versions_from_env()
     before = current(storage, part_dir)
     version = version or new_version()
@@ -142,8 +141,6 @@ def publish(storage: Storage, part_dir: str, files: dict[str, bytes], keep: int 
     for name in names:  # splits first, manifest last: the order does not matter to readers
         rel = f"{part_dir}/{version}/{name}"
         storage.write_bytes(rel, files[name])
-        if on_written is not None:
-            on_written(rel)
     # A concurrent publication of the same day could have pruned this version meanwhile.
     present = {f.path for f in storage.list_files(f"{part_dir}/{version}")}
     lost = [n for n in names if f"{part_dir}/{version}/{n}" not in present]
@@ -158,10 +155,22 @@ def publish(storage: Storage, part_dir: str, files: dict[str, bytes], keep: int 
            "published_at": now}
     pointer = f"{part_dir}/{POINTER_NAME}"
     storage.write_bytes(pointer, orjson.dumps(doc, option=orjson.OPT_INDENT_2))
-    if on_written is not None:
-        on_written(pointer)
     prune(storage, part_dir, {version, *previous})
     return Published(part_dir, version, {n: f"{part_dir}/{version}/{n}" for n in names}, previous, now)
+
+
+def publish_output(storage: Storage, part_dir: str, output: dict) -> tuple[Published, int]:
+    """Publish an asset's dict output as one version: a table as ``<key>/part-00000.parquet``,
+    bytes as the file ``<key>``. Returns the publication and the tables' row count."""
+    files: dict[str, bytes] = {}
+    rows = 0
+    for name, value in output.items():
+        if isinstance(value, pa.Table):
+            files[f"{name}/{PART_NAME}"] = storage.parquet_bytes(value)
+            rows += value.num_rows
+        else:
+            files[name] = bytes(value)
+    return publish(storage, part_dir, files), rows
 
 
 def prune(storage: Storage, part_dir: str, kept: set[str]) -> list[str]:

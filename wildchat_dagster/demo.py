@@ -136,7 +136,8 @@ def _print_release_summary(instance, days, storage: str) -> None:
     rate = toxic / messages if messages else 0.0
     print(f"toxic messages: {toxic} of {messages} ({rate:.2%}, embedded offline backend unless configured)")
     base = Path(storage).resolve()
-    print(f"release: {base}/release/dt=*/split={{full,nontoxic}}/part-00000.parquet")
+    print(f"release: {base}/release/dt=*/<version>/split={{full,nontoxic}}/part-00000.parquet, the current "
+          "version of each day named by its _current.json (load: docs/release.md)")
     print(f"dataset card: {base}/release/README.md   SFT export: {base}/release_sft/dt=*/sft.jsonl")
 
 

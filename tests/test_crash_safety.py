@@ -22,6 +22,7 @@ import duckdb
 import orjson
 import pandas as pd
 import psutil
+import pyarrow as pa
 import pytest
 
 from wildchat_dagster.core import publish
@@ -138,6 +139,39 @@ def test_a_release_killed_between_writes_leaves_the_old_or_the_new_day_locally(t
 def test_a_release_killed_between_puts_leaves_the_old_or_the_new_day_on_s3(s3_env):
     bucket = s3_env.new_bucket()
     crash_every_write(f"s3://{bucket}/wc", ("after",))
+
+
+KILLED_IN_A_WRITE = """
+import os, signal, sys
+import pyarrow as pa
+from wildchat_dagster.core.storage import Storage
+
+def die(src, dst):  # the temp file is complete, the rename never happens
+    os.kill(os.getpid(), signal.SIGKILL)
+
+os.replace = die
+Storage(sys.argv[1]).write_table("scrubbed/dt=2023-04-10", pa.table({"x": [2, 2]}))
+"""
+
+
+def test_a_temp_file_of_a_killed_write_is_removed_by_the_next_write_of_that_partition(tmp_path):
+    base = str(tmp_path / "storage")
+    store = Storage(base)
+    store.write_table("scrubbed/dt=2023-04-10", pa.table({"x": [1]}))
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    killed = subprocess.run([sys.executable, "-c", KILLED_IN_A_WRITE, base], env=env, timeout=120,
+                            capture_output=True, text=True)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    temps = [f.path for f in store.list_files("scrubbed", hidden=True) if "/.tmp-" in f.path]
+    assert len(temps) == 1  # the killed writer's, complete but never renamed
+    assert store.read_table("scrubbed/dt=2023-04-10")["x"].to_pylist() == [1]  # readers: the old file
+    # a live writer's temp file (this process) is left alone
+    live = Path(store.full("scrubbed/dt=2023-04-10")) / f".tmp-{os.getpid()}-abc-{os.uname().nodename}"
+    live.write_bytes(b"in progress")
+    store.write_table("scrubbed/dt=2023-04-10", pa.table({"x": [3]}))
+    left = [f.path for f in store.list_files("scrubbed", hidden=True) if "/.tmp-" in f.path]
+    assert left == [f"scrubbed/dt=2023-04-10/{live.name}"]
+    assert store.read_table("scrubbed/dt=2023-04-10")["x"].to_pylist() == [3]
 
 
 # ------------------------------------------------------------------------------------------------

@@ -160,9 +160,14 @@ def test_rematerializing_an_old_day_honours_new_takedowns(tmp_path, monkeypatch)
     # a takedown arrives for an old day: one conversation hash and one user's hashed IP
     takedowns = f"{hi_hash}\n{hip('89.160.20.112')}  # user request\n"
     rel.storage.write_bytes("takedowns/takedowns.txt", takedowns.encode())
+    day_dir = tmp_path / f"release/dt={DAY}"
+    versions_before = {p.parent.parent.name for p in day_dir.glob("*/split=full/*.parquet")}
     rel.run(DAY)
     after = by_first_content(rel.split(DAY, "full"))
     assert set(after) == set(before) - {"hi", "hej"}
+    # no older version of the day, which held the taken-down conversations, is kept
+    versions = {p.parent.parent.name for p in day_dir.glob("*/split=full/*.parquet")}
+    assert len(versions_before) == 1 and len(versions) == 1 and versions != versions_before
     assert hi_hash not in rel.split(DAY, "nontoxic")["conversation_hash"].to_pylist()
     assert not any(m["content"] in ("hi", "hej") for line in rel.sft(DAY) for m in line["messages"])
     md = rel.metadata["release"]

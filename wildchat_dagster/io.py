@@ -52,7 +52,8 @@ class ParquetIOManager(ConfigurableIOManager):
                                          "last_file": uri})
             return
         # Several files for one partition: a new version, visible all at once (core/publish.py).
-        published, rows = publish_output(storage, part_dir, obj)
+        keep = (context.output_metadata or {}).get("keep_versions")  # 1 after a takedown (release)
+        published, rows = publish_output(storage, part_dir, obj, keep=getattr(keep, "value", keep))
         context.add_output_metadata({"uri": storage.uri(part_dir), "written_rows": rows,
                                      "version": published.version,
                                      "pointer": storage.uri(f"{part_dir}/{POINTER_NAME}")})

@@ -117,6 +117,10 @@ def release(
         "provenance": MetadataValue.json({k: v or ["unknown"] for k, v in provenance.items()}),
         "release_uri": store.uri(f"release/dt={day}"),
     }
+    if stats.get("takedown_conversations", 0) > 0:
+        # Older versions of the day may still hold what was just taken down: the IO manager
+        # deletes them right after the switch instead of keeping them (core/publish.py).
+        metadata["keep_versions"] = 1
     # Splits and manifest are published together, as one version of the day (core/publish.py).
     files = {**result.splits(), MANIFEST_NAME: orjson.dumps(manifest, option=orjson.OPT_INDENT_2)}
     return Output(files, metadata=metadata)

@@ -159,9 +159,11 @@ def publish(storage: Storage, part_dir: str, files: dict[str, bytes], keep: int 
     return Published(part_dir, version, {n: f"{part_dir}/{version}/{n}" for n in names}, previous, now)
 
 
-def publish_output(storage: Storage, part_dir: str, output: dict) -> tuple[Published, int]:
+def publish_output(storage: Storage, part_dir: str, output: dict,
+                   keep: int | None = None) -> tuple[Published, int]:
     """Publish an asset's dict output as one version: a table as ``<key>/part-00000.parquet``,
-    bytes as the file ``<key>``. Returns the publication and the tables' row count."""
+    bytes as the file ``<key>`` (``keep`` as in ``publish``). Returns the publication and the
+    tables' row count."""
     files: dict[str, bytes] = {}
     rows = 0
     for name, value in output.items():
@@ -170,7 +172,7 @@ def publish_output(storage: Storage, part_dir: str, output: dict) -> tuple[Publi
             rows += value.num_rows
         else:
             files[name] = bytes(value)
-    return publish(storage, part_dir, files), rows
+    return publish(storage, part_dir, files, keep=keep), rows
 
 
 def prune(storage: Storage, part_dir: str, kept: set[str]) -> list[str]:

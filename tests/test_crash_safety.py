@@ -150,7 +150,10 @@ def die(src, dst):  # the temp file is complete, the rename never happens
     os.kill(os.getpid(), signal.SIGKILL)
 
 os.replace = die
-Storage(sys.argv[1]).write_table("scrubbed/dt=2023-04-10", pa.table({"x": [2, 2]}))
+if sys.argv[2] == "table":
+    Storage(sys.argv[1]).write_table("scrubbed/dt=2023-04-10", pa.table({"x": [2, 2]}))
+else:
+    Storage(sys.argv[1]).write_bytes("release_sft/dt=2023-04-10/sft.jsonl", b"new")
 """
 
 
@@ -159,7 +162,7 @@ def test_a_temp_file_of_a_killed_write_is_removed_by_the_next_write_of_that_part
     store = Storage(base)
     store.write_table("scrubbed/dt=2023-04-10", pa.table({"x": [1]}))
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    killed = subprocess.run([sys.executable, "-c", KILLED_IN_A_WRITE, base], env=env, timeout=120,
+    killed = subprocess.run([sys.executable, "-c", KILLED_IN_A_WRITE, base, "table"], env=env, timeout=120,
                             capture_output=True, text=True)
     assert killed.returncode == -signal.SIGKILL, killed.stderr
     temps = [f.path for f in store.list_files("scrubbed", hidden=True) if "/.tmp-" in f.path]
@@ -172,6 +175,16 @@ def test_a_temp_file_of_a_killed_write_is_removed_by_the_next_write_of_that_part
     left = [f.path for f in store.list_files("scrubbed", hidden=True) if "/.tmp-" in f.path]
     assert left == [f"scrubbed/dt=2023-04-10/{live.name}"]
     assert store.read_table("scrubbed/dt=2023-04-10")["x"].to_pylist() == [3]
+    # a single-file write (release_sft, the card): the same, on its next write
+    store.write_bytes("release_sft/dt=2023-04-10/sft.jsonl", b"old")
+    killed = subprocess.run([sys.executable, "-c", KILLED_IN_A_WRITE, base, "bytes"], env=env, timeout=120,
+                            capture_output=True, text=True)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert len([f for f in store.list_files("release_sft", hidden=True) if "/.tmp-" in f.path]) == 1
+    assert store.read_bytes("release_sft/dt=2023-04-10/sft.jsonl") == b"old"
+    store.write_bytes("release_sft/dt=2023-04-10/sft.jsonl", b"newer")
+    remaining = [f.path for f in store.list_files("release_sft", hidden=True)]
+    assert remaining == ["release_sft/dt=2023-04-10/sft.jsonl"]
 
 
 # ------------------------------------------------------------------------------------------------

@@ -196,15 +196,27 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def remove_dead_temp_files(storage: Storage, rel_dir: str) -> list[str]:
-    """Delete the temp files under ``rel_dir`` whose writer is dead: a process of this host that
-    no longer runs, or (another host, or an unknown writer) a file older than a day. Local
-    storage only: on S3 an interrupted upload leaves no object. Returns the deleted paths."""
+def _scandir(path: str) -> list[os.DirEntry]:
+    try:
+        with os.scandir(path) as entries:
+            return [e for e in entries if e.is_file(follow_symlinks=False)]
+    except FileNotFoundError:
+        return []
+
+
+def remove_dead_temp_files(storage: Storage, rel_dir: str, recursive: bool = True) -> list[str]:
+    """Delete the temp files under ``rel_dir`` (``recursive=False``: directly in it) whose writer
+    is dead: a process of this host that no longer runs, or (another host, or an unknown writer)
+    a file older than a day. Local storage only: on S3 an interrupted upload leaves no object.
+    Returns the deleted paths."""
     if storage.is_s3:
         return []
     deleted = []
     host = socket.gethostname()
-    for info in storage.list_files(rel_dir, hidden=True):
+    infos = storage.list_files(rel_dir, hidden=True) if recursive else [
+        FileInfo(f"{rel_dir}/{entry.name}" if rel_dir else entry.name, 0, entry.stat().st_mtime_ns, "")
+        for entry in _scandir(storage.full(rel_dir)) if entry.name.startswith(TEMP_PREFIX)]
+    for info in infos:
         name = info.path.rsplit("/", 1)[-1]
         if not name.startswith(TEMP_PREFIX):
             continue
@@ -383,6 +395,8 @@ class Storage:
                     out.write(data)
                 return
             os.makedirs(os.path.dirname(target), exist_ok=True)
+            # what a killed writer of this directory left (a run killed inside write_bytes)
+            remove_dead_temp_files(self, rel.rsplit("/", 1)[0] if "/" in rel else "", recursive=False)
             tmp = f"{os.path.dirname(target)}/{_temp_name()}"
             try:
                 with open(tmp, "wb") as out:

@@ -403,6 +403,7 @@ class Pipeline:
         self._write("classified", day, table)
 
     def release(self, day: dt.date) -> None:
+        from wildchat_dagster.core.publish import publish_output, read_published_table
         from wildchat_dagster.core.release import SFT_COLUMNS, build_release, sft_jsonl
         from wildchat_dagster.core.schema import RELEASE
         from wildchat_dagster.resources import ReleasePolicyResource, ToxicityResource
@@ -417,12 +418,12 @@ class Pipeline:
             splits = result.splits()
         del classified, result
         with self.clock.stage("parquet_io"):
-            for sub, t in splits.items():
-                self.store.write_table(f"{self.store.partition_dir('release', day.isoformat())}/{sub}", t)
+            # as the IO manager publishes it: one version of the day behind its pointer
+            publish_output(self.store, self.store.partition_dir("release", day.isoformat()), splits)
         del splits
         with self.clock.stage("release"):  # release_sft: the nontoxic split as chat JSONL
-            nontoxic = self.store.read_table(f"release/dt={day.isoformat()}/split=nontoxic", RELEASE,
-                                             columns=list(SFT_COLUMNS))  # as the asset reads it
+            nontoxic = read_published_table(self.store, f"release/dt={day.isoformat()}", "split=nontoxic",
+                                            RELEASE, columns=list(SFT_COLUMNS))  # as the asset reads it
             data, _ = sft_jsonl(nontoxic if nontoxic is not None else RELEASE.empty_table())
             self.store.write_bytes(f"release_sft/dt={day.isoformat()}/sft.jsonl", data)
 

@@ -187,18 +187,44 @@ class Pipeline:
 
     @staticmethod
     def tables(base, under: str = "") -> dict:
-        """Every Parquet file under ``base`` (except the drops) as {relative path: table}."""
+        """Every Parquet file under ``base`` (except the drops) as {relative path: table}. A
+        versioned partition (the release, core/publish.py) shows its current version only, under
+        its logical path (``release/dt=D/split=full/part-00000.parquet``), as readers see it."""
         import io
 
         import pyarrow.parquet as pq
 
+        from wildchat_dagster.core.publish import current
         from wildchat_dagster.core.storage import Storage
 
         store = Storage(str(base))
-        return {
-            f.path: pq.read_table(io.BytesIO(store.read_bytes(f.path)))
-            for f in store.list_files(under, (".parquet",))
-        }
+        logical, pointers = {}, {}
+        for f in store.list_files(under, (".parquet",)):
+            parts = f.path.split("/")
+            at = next((i for i, p in enumerate(parts) if p.startswith("dt=")), None)
+            part_dir = "/".join(parts[: at + 1]) if at is not None else None
+            if part_dir is not None and part_dir not in pointers:
+                pointers[part_dir] = current(store, part_dir)
+            published = pointers.get(part_dir)
+            if published is not None and published.version:
+                names = {path: name for name, path in published.files.items()}
+                if f.path not in names:
+                    continue  # an older version
+                logical[f"{part_dir}/{names[f.path]}"] = f.path
+            else:
+                logical[f.path] = f.path
+        return {key: pq.read_table(io.BytesIO(store.read_bytes(path))) for key, path in logical.items()}
+
+    @staticmethod
+    def release_file(base, day: str, name: str) -> str:
+        """The path (relative to ``base``) of the current release file ``name`` of ``day``, e.g.
+        ``"split=full/part-00000.parquet"`` or ``"manifest.json"`` (core/publish.py)."""
+        from wildchat_dagster.core.publish import current
+        from wildchat_dagster.core.storage import Storage
+
+        published = current(Storage(str(base)), f"release/dt={day}")
+        assert published is not None and name in published.files, (day, name, published)
+        return published.files[name]
 
 
 @pytest.fixture(scope="session")

@@ -26,7 +26,9 @@ from wildchat_dagster.core.analytics import (
 )
 from wildchat_dagster.core.generate.jailbreaks import FAMILIES, variant
 from wildchat_dagster.core.prompt_analysis import category_shares, family_summary
+from wildchat_dagster.core.publish import publish_output
 from wildchat_dagster.core.schema import RELEASE
+from wildchat_dagster.core.storage import Storage
 from wildchat_dagster.io import ParquetIOManager
 from wildchat_dagster.resources import StorageResource
 
@@ -121,17 +123,23 @@ def write_release(base: Path, per_day: int = 20) -> list[dict]:
             for j in range(per_day)
         ]
         table = pa.Table.from_pylist(rows, schema=RELEASE)
-        if d == 0:  # an older day written before the release had the embedded backend
-            table = table.drop_columns(["embedded_toxicity"])
-        out = base / "release" / f"dt={day}" / "split=full"
-        out.mkdir(parents=True)
-        pq.write_table(table, out / "part-00000.parquet")
-        full += table.to_pylist()
         # The nontoxic split holds other rows here: they must not be counted.
         decoy = [dict(r, conversation_id=f"x-{r['conversation_id']}", model="decoy-model") for r in rows[:5]]
-        out = base / "release" / f"dt={day}" / "split=nontoxic"
-        out.mkdir(parents=True)
-        pq.write_table(pa.Table.from_pylist(decoy, schema=RELEASE), out / "part-00000.parquet")
+        nontoxic = pa.Table.from_pylist(decoy, schema=RELEASE)
+        if d == 0:  # an older day written before versioned releases and the embedded backend
+            table = table.drop_columns(["embedded_toxicity"])
+            for split, data in (("full", table), ("nontoxic", nontoxic)):
+                out = base / "release" / f"dt={day}" / f"split={split}"
+                out.mkdir(parents=True)
+                pq.write_table(data, out / "part-00000.parquet")
+        else:  # published as the release asset does: an older version stays beside the current one
+            storage = Storage(str(base))
+            stale = pa.Table.from_pylist([dict(r, conversation_id=f"old-{r['conversation_id']}")
+                                          for r in rows], schema=RELEASE)
+            publish_output(storage, f"release/dt={day}", {"split=full": stale, "split=nontoxic": nontoxic})
+            publish_output(storage, f"release/dt={day}", {"split=full": table, "split=nontoxic": nontoxic})
+            assert len(list(base.glob(f"release/dt={day}/*/split=full/*.parquet"))) == 2
+        full += table.to_pylist()
     return full
 
 
@@ -262,6 +270,11 @@ def test_every_model_builds_and_every_dbt_test_passes_as_an_asset_check(built):
     assert len(evaluations) == len(analytics_dbt_assets.check_specs) >= 40
     assert [e.check_name for e in evaluations if not e.passed] == []
     assert Path(warehouse).is_file() and Path(warehouse).parent.name == "warehouse"
+    # the marts, published as Parquet beside the release (what production readers use)
+    base = Path(warehouse).parents[1]
+    for model in ANALYTICS_MODELS:
+        mart = pq.read_table(base / "analytics" / model / "part-00000.parquet")
+        assert mart.to_pylist() == _table(warehouse, model), model
 
 
 def test_overall_stats_equal_python(built):
@@ -376,7 +389,7 @@ def test_release_on_s3_is_read_offline_through_the_httpfs_wheel(tmp_path, s3_env
     analyse_prompts(tmp_path / "local", DagsterInstance.ephemeral())
     bucket = s3_env.new_bucket()
     client = s3_env.client()
-    for path in sorted((tmp_path / "local").rglob("*.parquet")):
+    for path in sorted(p for p in (tmp_path / "local").rglob("*") if p.is_file()):
         key = f"prod/{path.relative_to(tmp_path / 'local').as_posix()}"
         client.upload_file(str(path), bucket, key)
     warehouse = tmp_path / "wh" / "analytics.duckdb"

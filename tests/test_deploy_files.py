@@ -286,6 +286,21 @@ def test_compose_environment_covers_the_instance_and_design_contract(compose, in
         assert f"local/{wanted}" in init, wanted
 
 
+def test_compose_health_checks_and_resource_limits(compose):
+    """Every long-running service reports its health and has CPU and memory limits (issue 17)."""
+    services = compose["services"]
+    assert services["daemon"]["healthcheck"]["test"] == ["CMD", "dagster-daemon", "liveness-check"]
+    probe = " ".join(services["webserver"]["healthcheck"]["test"])
+    assert "http://127.0.0.1:3000/server_info" in probe
+    for name in ("postgres", "minio", "user_code", "webserver", "daemon"):
+        service = services[name]
+        assert service["healthcheck"]["test"], name
+        limits = service["deploy"]["resources"]["limits"]
+        assert float(limits["cpus"]) > 0 and limits["memory"][-1] in "mg", name
+    # runs are subprocesses of user_code: its limits hold a run, as the Helm run pods' do
+    assert services["user_code"]["deploy"]["resources"]["limits"] == {"cpus": "4", "memory": "12g"}
+
+
 def test_compose_secrets_come_from_the_env_file_only(compose):
     services = compose["services"]
     env_file = services["user_code"]["env_file"]
@@ -317,8 +332,11 @@ def test_helm_user_deployment_image_env_and_secrets(helm):
     assert deployment["image"]["repository"].endswith("/" + IMAGE_NAME)
     assert deployment["codeServerArgs"] == CODE_SERVER[3:]
     assert deployment["port"] == 4000
-    assert deployment["includeConfigInLaunchedRuns"]["enabled"] is True
-    env = {e["name"]: e.get("value") for e in deployment["env"]}
+    # Runs take their config from the run launcher, not the code server's (its resources are
+    # the server's); the environment is one ConfigMap both read (tests/test_helm_chart.py).
+    assert deployment["includeConfigInLaunchedRuns"]["enabled"] is False
+    (env_map,) = [m for m in helm["extraManifests"] if m["kind"] == "ConfigMap"]
+    env = env_map["data"]
     assert env["WILDCHAT_STORAGE"].startswith("s3://")
     assert env["WILDCHAT_ENV"] == "production"
     mounts = {m["mountPath"]: m["name"] for m in deployment["volumeMounts"]}
@@ -328,7 +346,13 @@ def test_helm_user_deployment_image_env_and_secrets(helm):
     secret_names = [s["name"] for s in deployment["envSecrets"]]
     launcher = helm["runLauncher"]
     assert launcher["type"] == "K8sRunLauncher"
-    assert [s["name"] for s in launcher["config"]["k8sRunLauncher"]["envSecrets"]] == secret_names
+    run_config = launcher["config"]["k8sRunLauncher"]
+    assert [s["name"] for s in run_config["envSecrets"]] == secret_names
+    name = env_map["metadata"]["name"]
+    assert [m["name"] for m in deployment["envConfigMaps"]] == [name]
+    assert [m["name"] for m in run_config["envConfigMaps"]] == [name]
+    run_mounts = {m["mountPath"]: m["name"] for m in run_config["volumeMounts"]}
+    assert run_mounts[env["WILDCHAT_GEOIP_DB"]] == mounts[env["WILDCHAT_GEOIP_DB"]]
     # the secret's keys are the variables the code reads (the creation command in the header)
     lines = (DEPLOY / "helm" / "values.yaml").read_text().splitlines()
     start = next(i for i, line in enumerate(lines) if f"create secret generic {secret_names[0]} " in line)

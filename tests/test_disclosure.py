@@ -28,6 +28,7 @@ from wildchat_dagster.core.disclosure import (
     observations,
     read_observations,
 )
+from wildchat_dagster.core.publish import current
 from wildchat_dagster.core.release import build_release
 from wildchat_dagster.core.release_policy import (
     ReleasePolicy,
@@ -224,7 +225,7 @@ def test_observations_read_from_parquet_leaves_equal_those_of_the_table(tmp_path
     full = build_release(classified_from_calls(crowd_and_a_rare_user()), policy=ReleasePolicy()).full
     storage = Storage(str(tmp_path))
     storage.write_table(f"release/dt={DAY}/split=full", full)
-    read = read_observations(storage, f"release/dt={DAY}/split=full")
+    read = read_observations(storage, current(storage, f"release/dt={DAY}").under("split=full"))
     assert read.sort_by("user").equals(observations(full).sort_by("user"))
     assert read.num_rows == 7 + 7  # one user message and one conversation row each
 

@@ -31,6 +31,7 @@ from wildchat_dagster.core.card import (
 )
 from wildchat_dagster.core.linking import link_conversations
 from wildchat_dagster.core.logs import history_hash
+from wildchat_dagster.core.publish import current, publish_output
 from wildchat_dagster.core.release import (
     TakedownError,
     Takedowns,
@@ -523,11 +524,11 @@ def test_an_empty_day_gives_empty_splits_of_the_release_schema():
 def write_day(storage: Storage, day: str, rows: list[dict], takedowns: Takedowns | None = None,
               provenance: dict | None = None) -> None:
     result = build_release(classified_from_calls(rows), takedowns)
-    for sub, table in result.splits().items():
-        storage.write_table(f"release/dt={day}/{sub}", table)
     manifest = {"day": day, "stats": result.stats.as_dict(), "provenance": provenance or {},
                 "takedowns": {"location": "none", "entries": 0}}
-    storage.write_bytes(f"release/dt={day}/{MANIFEST_NAME}", json.dumps(manifest).encode())
+    # as the release asset's output through the IO manager: one version of the day
+    publish_output(storage, f"release/dt={day}",
+                   {**result.splits(), MANIFEST_NAME: json.dumps(manifest).encode()})
 
 
 def parse_card(text: str) -> tuple[dict, dict[str, list[list[str]]]]:
@@ -579,14 +580,27 @@ def test_card_numbers_equal_the_released_data(tmp_path):
 
     assert front["license"] == "odc-by" and front["size_categories"] == ["n<1K"]
     assert sorted(front["language"]) == ["en", "sv"]
+    # the configs list each day's current files (relative to the card), one per day
+    current_files = {split: sorted(p for day in ("2023-04-10", "2023-04-11")
+                                   for p in current(storage, f"release/dt={day}").under(f"split={split}"))
+                     for split in ("full", "nontoxic")}
     assert {c["config_name"]: c["data_files"][0]["path"] for c in front["configs"]} == {
-        "nontoxic": "dt=*/split=nontoxic/*.parquet", "full": "dt=*/split=full/*.parquet"}
-    for cfg in front["configs"]:  # the configs' globs find exactly the split files
-        assert len(list((tmp_path / "release").glob(cfg["data_files"][0]["path"]))) == 2
+        split: [p.removeprefix("release/") for p in paths] for split, paths in current_files.items()}
+    for cfg in front["configs"]:
+        assert len(cfg["data_files"][0]["path"]) == 2
+        assert all((tmp_path / "release" / p).is_file() for p in cfg["data_files"][0]["path"])
+    # a re-released day: the card names the new version's files only
+    write_day(storage, "2023-04-11", day2, Takedowns(hashed_ips=frozenset({hip("89.160.20.128")})))
+    write_card(storage)
+    again, _ = parse_card((tmp_path / CARD_PATH).read_text())
+    newest = current(storage, "release/dt=2023-04-11").under("split=full")[0].removeprefix("release/")
+    full_files = next(c for c in again["configs"] if c["config_name"] == "full")["data_files"][0]["path"]
+    assert newest in full_files and len(full_files) == 2
+    assert len(list((tmp_path / "release").glob("dt=2023-04-11/*/split=full/*.parquet"))) == 2  # old kept
 
     stats = {row[0]: row[1:] for row in sections["Statistics"][1:]}
     for split, col in (("full", 0), ("nontoxic", 1)):
-        want = independent_numbers(sorted((tmp_path / "release").glob(f"dt=*/split={split}/*.parquet")))
+        want = independent_numbers([tmp_path / p for p in current_files[split]])
         for label in ("Conversations", "Turns", "Users (distinct hashed IPs)", "Languages", "Countries",
                       "Models", "Toxic conversations"):
             assert int(stats[label][col]) == want[label], (split, label)

@@ -25,6 +25,7 @@ from test_release import (
 from wildchat_dagster.assets.release import dataset_card, release, release_sft
 from wildchat_dagster.core.card import CARD_PATH
 from wildchat_dagster.core.logs import history_hash
+from wildchat_dagster.core.publish import current
 from wildchat_dagster.core.schema import CLASSIFIED, RELEASE
 from wildchat_dagster.core.storage import Storage
 from wildchat_dagster.io import ParquetIOManager
@@ -47,6 +48,13 @@ def _clean_env(monkeypatch):
     for name in ENV:
         monkeypatch.delenv(name, raising=False)
 
+
+
+def released(base, day: str, name: str) -> Path:
+    """The current release file ``name`` of ``day`` (through the day's pointer, core/publish.py)."""
+    published = current(Storage(str(base)), f"release/dt={day}")
+    assert published is not None and name in published.files, (day, name)
+    return Path(base) / published.files[name]
 
 class Release:
     """Materialize the release assets for days whose classified partitions are on disk."""
@@ -84,7 +92,7 @@ class Release:
         return result
 
     def split(self, day: str, name: str) -> pa.Table:
-        return pq.read_table(self.base / f"release/dt={day}/split={name}/part-00000.parquet")
+        return pq.read_table(released(self.base, day, f"split={name}/part-00000.parquet"))
 
     def sft(self, day: str) -> list[dict]:
         text = (self.base / f"release_sft/dt={day}/sft.jsonl").read_text()
@@ -110,10 +118,11 @@ def test_release_assets_write_the_splits_sft_and_card_with_counts(tmp_path):
     rel = Release(tmp_path)
     rel.classified(DAY, classified_from_calls(sample_calls()))
     rel.run(DAY)
-    for path in (f"release/dt={DAY}/split=full/part-00000.parquet",
-                 f"release/dt={DAY}/split=nontoxic/part-00000.parquet",
-                 f"release/dt={DAY}/manifest.json", "release/README.md", f"release_sft/dt={DAY}/sft.jsonl"):
-        assert (tmp_path / path).is_file(), path
+    for path in (released(tmp_path, DAY, "split=full/part-00000.parquet"),
+                 released(tmp_path, DAY, "split=nontoxic/part-00000.parquet"),
+                 released(tmp_path, DAY, "manifest.json"), tmp_path / "release/README.md",
+                 tmp_path / f"release_sft/dt={DAY}/sft.jsonl"):
+        assert path.is_file(), path
     full, nontoxic = rel.split(DAY, "full"), rel.split(DAY, "nontoxic")
     assert_wildchat_schema(full.schema)
     assert full.num_rows == 4 and nontoxic.num_rows == 3
@@ -131,10 +140,10 @@ def test_release_assets_write_the_splits_sft_and_card_with_counts(tmp_path):
 
     _, sections = rel.card()
     stats = {row[0]: row[1:] for row in sections["Statistics"][1:]}
-    want = independent_numbers([tmp_path / f"release/dt={DAY}/split=full/part-00000.parquet"])
+    want = independent_numbers([released(tmp_path, DAY, "split=full/part-00000.parquet")])
     assert int(stats["Conversations"][0]) == want["Conversations"] == 4
     assert int(stats["Users (distinct hashed IPs)"][0]) == want["Users (distinct hashed IPs)"] == 4
-    manifest = json.loads((tmp_path / f"release/dt={DAY}/manifest.json").read_text())
+    manifest = json.loads((released(tmp_path, DAY, "manifest.json")).read_text())
     assert manifest["stats"]["full_conversations"] == 4 and manifest["thresholds"]["detoxify"] == 0.1
 
     # privacy: no raw IP anywhere in what is released (data, card, manifest, SFT) nor in metadata
@@ -159,9 +168,14 @@ def test_rematerializing_an_old_day_honours_new_takedowns(tmp_path, monkeypatch)
     # a takedown arrives for an old day: one conversation hash and one user's hashed IP
     takedowns = f"{hi_hash}\n{hip('89.160.20.112')}  # user request\n"
     rel.storage.write_bytes("takedowns/takedowns.txt", takedowns.encode())
+    day_dir = tmp_path / f"release/dt={DAY}"
+    versions_before = {p.parent.parent.name for p in day_dir.glob("*/split=full/*.parquet")}
     rel.run(DAY)
     after = by_first_content(rel.split(DAY, "full"))
     assert set(after) == set(before) - {"hi", "hej"}
+    # no older version of the day, which held the taken-down conversations, is kept
+    versions = {p.parent.parent.name for p in day_dir.glob("*/split=full/*.parquet")}
+    assert len(versions_before) == 1 and len(versions) == 1 and versions != versions_before
     assert hi_hash not in rel.split(DAY, "nontoxic")["conversation_hash"].to_pylist()
     assert not any(m["content"] in ("hi", "hej") for line in rel.sft(DAY) for m in line["messages"])
     md = rel.metadata["release"]
@@ -192,10 +206,10 @@ def test_a_configured_takedown_list_that_cannot_be_read_stops_the_release(tmp_pa
     rel = Release(tmp_path)
     rel.classified(DAY, classified_from_calls(sample_calls()))
     rel.run(DAY)
-    written = (tmp_path / f"release/dt={DAY}/split=full/part-00000.parquet").read_bytes()
+    written = (released(tmp_path, DAY, "split=full/part-00000.parquet")).read_bytes()
     monkeypatch.setenv("WILDCHAT_TAKEDOWNS", str(tmp_path / "nowhere.txt"))
     rel.run(DAY, ok=False)
-    assert (tmp_path / f"release/dt={DAY}/split=full/part-00000.parquet").read_bytes() == written
+    assert (released(tmp_path, DAY, "split=full/part-00000.parquet")).read_bytes() == written
 
 
 # ------------------------------------------------------------------------------------------
@@ -264,8 +278,8 @@ def chain(tmp_path_factory):
     return {
         "convs": convs, "line_conv": line_conv, "base": base,
         "quarantine": storage.read_table(f"raw_logs_quarantine/dt={E2E_DAY}").to_pylist(),
-        "full": pq.read_table(base / f"release/dt={E2E_DAY}/split=full/part-00000.parquet"),
-        "nontoxic": pq.read_table(base / f"release/dt={E2E_DAY}/split=nontoxic/part-00000.parquet"),
+        "full": pq.read_table(released(base, E2E_DAY, "split=full/part-00000.parquet")),
+        "nontoxic": pq.read_table(released(base, E2E_DAY, "split=nontoxic/part-00000.parquet")),
         "metadata": {e.materialization.asset_key.to_user_string(): {
             k: v.value for k, v in e.materialization.metadata.items()}
             for e in result.get_asset_materialization_events()},
@@ -337,7 +351,7 @@ def test_186_nontoxic_split_sft_and_card_agree_with_the_data(chain):
     _, sections = parse_card((base / CARD_PATH).read_text())
     stats = {row[0]: row[1:] for row in sections["Statistics"][1:]}
     for split, col in (("full", 0), ("nontoxic", 1)):
-        want = independent_numbers([base / f"release/dt={E2E_DAY}/split={split}/part-00000.parquet"])
+        want = independent_numbers([released(base, E2E_DAY, f"split={split}/part-00000.parquet")])
         for label in ("Conversations", "Turns", "Users (distinct hashed IPs)", "Languages", "Models",
                       "Toxic conversations"):
             assert int(stats[label][col]) == want[label], (split, label)

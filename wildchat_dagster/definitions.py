@@ -52,6 +52,13 @@ audit_job = define_asset_job(
     "audit_job", selection=AssetSelection.groups(AUDIT_GROUP), executor_def=in_process_executor,
 )
 
+# The dbt models over every released day, one run at a time (tag limit `wildchat/analytics` in
+# deploy/dagster.yaml and the Helm values): each run rebuilds the DuckDB warehouse and the marts.
+analytics_job = define_asset_job(
+    "analytics", selection=AssetSelection.groups("analytics"), tags={"wildchat/analytics": "dbt"},
+    executor_def=in_process_executor,
+)
+
 
 def build_definitions(storage_base: str | None = None) -> Definitions:
     base = storage_base or storage_base_from_env()
@@ -59,7 +66,7 @@ def build_definitions(storage_base: str | None = None) -> Definitions:
         # analytics: dbt models + tests (docs/analytics.md); audit: docs/audit.md
         assets=[*PIPELINE_ASSETS, *PROMPT_ANALYSIS_ASSETS, analytics_dbt_assets, *AUDIT_ASSETS],
         asset_checks=ASSET_CHECKS,  # GX suites per asset, blocking where bad data must stop (docs/quality.md)
-        jobs=[daily_chain_job, audit_job],
+        jobs=[daily_chain_job, audit_job, analytics_job],
         executor=in_process_executor,  # UI materializations and backfills too (see daily_chain)
         sensors=[raw_log_drops_sensor, check_failure_alerts],  # drops → runs; failed checks → webhook
         schedules=[close_yesterday_schedule],  # 02:00 UTC closes yesterday (schedules.py)

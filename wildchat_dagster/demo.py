@@ -144,7 +144,8 @@ def _print_release_summary(instance, days, storage: str) -> None:
     if held:
         print(f"withheld for PII review: {held} conversation(s); see pii_review (docs/runbook.md §4.1)")
     base = Path(storage).resolve()
-    print(f"release: {base}/release/dt=*/split={{full,nontoxic}}/part-00000.parquet")
+    print(f"release: {base}/release/dt=*/<version>/split={{full,nontoxic}}/part-00000.parquet, the current "
+          "version of each day named by its _current.json (load: docs/release.md)")
     print(f"dataset card: {base}/release/README.md   SFT export: {base}/release_sft/dt=*/sft.jsonl")
 
 

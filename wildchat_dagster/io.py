@@ -1,7 +1,9 @@
 """The Parquet IO manager: ``<base>/<asset>/dt=YYYY-MM-DD/part-00000.parquet``.
 
-A table output replaces the partition atomically; a dict output ``{"split=full": table}``
-writes one sub-directory per key (the release's splits). Inputs spanning several
+A table output replaces the partition atomically; a dict output (the release:
+``{"split=full": table, "split=nontoxic": table, "manifest.json": bytes}``) is published as one
+new version of the partition, a table as ``<key>/part-00000.parquet`` and bytes as the file
+``<key>``, switched to all at once by the partition's pointer (core/publish.py). Inputs spanning several
 partitions (the conversation window) are concatenated; a missing partition reads as an
 empty table of the asset's schema, never as an error.
 
@@ -17,6 +19,7 @@ import pyarrow as pa
 from dagster import ConfigurableIOManager, InputContext, OutputContext
 
 from .core.memory import return_freed_memory
+from .core.publish import POINTER_NAME, publish_output
 from .core.schema import ASSET_SCHEMAS
 from .core.storage import Storage
 from .policies import storage_failures
@@ -43,12 +46,17 @@ class ParquetIOManager(ConfigurableIOManager):
         storage = self._storage()
         name = self._asset_name(context)
         part_dir = storage.partition_dir(name, context.partition_key) if context.has_partition_key else name
-        tables = obj if isinstance(obj, dict) else {"": obj}
-        rows = 0
-        for sub, table in tables.items():
-            uri = storage.write_table(f"{part_dir}/{sub}".rstrip("/"), table)
-            rows += table.num_rows
-        context.add_output_metadata({"uri": storage.uri(part_dir), "written_rows": rows, "last_file": uri})
+        if not isinstance(obj, dict):
+            uri = storage.write_table(part_dir, obj)
+            context.add_output_metadata({"uri": storage.uri(part_dir), "written_rows": obj.num_rows,
+                                         "last_file": uri})
+            return
+        # Several files for one partition: a new version, visible all at once (core/publish.py).
+        keep = (context.output_metadata or {}).get("keep_versions")  # 1 after a takedown (release)
+        published, rows = publish_output(storage, part_dir, obj, keep=getattr(keep, "value", keep))
+        context.add_output_metadata({"uri": storage.uri(part_dir), "written_rows": rows,
+                                     "version": published.version,
+                                     "pointer": storage.uri(f"{part_dir}/{POINTER_NAME}")})
 
     def load_input(self, context: InputContext) -> pa.Table:
         with storage_failures():

@@ -105,6 +105,21 @@ class PiiScrubberResource(ConfigurableResource):
         return PiiScrubber(self.get_config())
 
 
+def require_installed_models(models: dict[str, str]) -> None:
+    """Fail when the code location loads, naming them, if spaCy pipelines WILDCHAT_PII_MODELS
+    names are neither installed packages nor directories (not at the first run's spacy.load)."""
+    import importlib.util
+
+    missing = [f"{lang}={name}" for lang, name in models.items()
+               if not os.path.isdir(name) and importlib.util.find_spec(name) is None]
+    if missing:
+        raise ValueError(
+            f"WILDCHAT_PII_MODELS names spaCy pipeline(s) not installed here: {', '.join(missing)}. "
+            "Install their wheels (deploy/Dockerfile, build argument SPACY_MODEL_WHEELS) or name "
+            "installed ones (docs/pii.md)."
+        )
+
+
 def pii_resource_from_env() -> PiiScrubberResource:
     """Embedded defaults, or ``WILDCHAT_PII_MODELS`` (``lang=model,...``, or ``production``),
     ``WILDCHAT_PII_FALLBACK`` (a language code, or ``none``), ``WILDCHAT_PII_WORKERS`` and
@@ -120,12 +135,15 @@ def pii_resource_from_env() -> PiiScrubberResource:
             raise ValueError(f"WILDCHAT_PII_PERSON_POLICY: expected one of {PERSON_POLICIES}, got {policy!r}")
         kwargs["person_policy"] = policy
     if spec == "production":
-        return PiiScrubberResource.production(workers=int(env.get("WILDCHAT_PII_WORKERS", "2")), **kwargs)
+        resource = PiiScrubberResource.production(workers=int(env.get("WILDCHAT_PII_WORKERS", "2")), **kwargs)
+        require_installed_models(resource.models)
+        return resource
     if spec:
         pairs = [item.split("=", 1) for item in spec.split(",") if item.strip()]
         if any(len(p) != 2 or not p[0].strip() or not p[1].strip() for p in pairs):
             raise ValueError(f"WILDCHAT_PII_MODELS: expected lang=model,... or 'production', got {spec!r}")
         kwargs["models"] = {lang.strip(): model.strip() for lang, model in pairs}
+        require_installed_models(kwargs["models"])
     if env.get("WILDCHAT_PII_FALLBACK"):
         fallback = env["WILDCHAT_PII_FALLBACK"].strip()
         kwargs["fallback_language"] = None if fallback.lower() == "none" else fallback

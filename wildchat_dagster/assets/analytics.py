@@ -19,6 +19,7 @@ from dagster import AssetExecutionContext, DagsterInstance, Failure, materialize
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from ..core.analytics import (
+    ANALYTICS_MODELS,
     DBT_PROJECT_DIR,
     dbt_executable,
     dbt_vars,
@@ -30,6 +31,7 @@ from ..core.analytics import (
 from ..resources import StorageResource
 
 ANALYTICS_GROUP = "analytics"
+MARTS_DIR = "analytics"
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 # Instead of dbt_project.prepare_if_dev(): that re-parses only under `dagster dev` and looks `dbt` up on
@@ -58,10 +60,10 @@ def dbt_resource() -> DbtCliResource:
     name="analytics_dbt_assets",
 )
 def analytics_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, storage: StorageResource):
-    dbt_args = dbt_vars(storage.base)
-    released = [f for f in storage.get().list_files("release", (".parquet",)) if "/split=full/" in f.path]
+    dbt_args = dbt_vars(storage.base)  # the current files of each released day (its pointer)
+    released = dbt_args["release_files"]
     if not released:
-        raise Failure(f"no release yet: nothing under {dbt_args['storage']}/release/dt=*/split=full/; "
+        raise Failure(f"no release yet: no day published under {dbt_args['storage']}/release/; "
                       "materialize `release` for at least one day first")
     if not storage.get().list_files("prompt_clusters", (".parquet",)):
         raise Failure(f"no prompt_clusters yet under {dbt_args['storage']}/prompt_clusters/: materialize "
@@ -75,6 +77,12 @@ def analytics_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, st
             ["build", "--vars", json.dumps(dbt_args)], context=context, target_path=Path(target)
         )
         yield from invocation.stream()
+    # The marts as Parquet beside the release (<storage>/analytics/<model>/part-00000.parquet):
+    # what readers use in production, where the DuckDB file is the run pod's scratch space.
+    store = storage.get()
+    for model in ANALYTICS_MODELS:
+        store.write_table(f"{MARTS_DIR}/{model}", read_model(dbt_args["warehouse"], model))
+    context.log.info(f"marts published as Parquet under {store.uri(MARTS_DIR)}")
 
 
 def materialize_analytics(resources: Mapping[str, Any], instance: DagsterInstance | None = None):

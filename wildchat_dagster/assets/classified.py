@@ -10,6 +10,7 @@ from ..core.langid import LanguageStats, add_language_columns
 from ..core.schema import CLASSIFIED
 from ..core.toxicity import ToxicityStats, add_toxicity_columns
 from ..partitions import daily_partitions
+from ..policies import PIPELINE_RETRY_POLICY, transient_retries_only
 from ..resources import LanguageIdResource, ToxicityResource
 
 
@@ -17,7 +18,9 @@ from ..resources import LanguageIdResource, ToxicityResource
     partitions_def=daily_partitions,
     group_name="pipeline",
     description="Message-level geo_tagged plus lid.176 language and per-backend toxicity scores and flags.",
+    retry_policy=PIPELINE_RETRY_POLICY,  # transient storage errors only (policies.py)
 )
+@transient_retries_only
 def classified(
     context: AssetExecutionContext, geo_tagged: pa.Table, langid: LanguageIdResource,
     toxicity: ToxicityResource,

@@ -8,6 +8,7 @@ from dagster import AssetExecutionContext, AssetIn, Output, asset
 
 from ..core.linking import WINDOW_COLUMNS, link_conversations
 from ..partitions import conversation_window, daily_partitions
+from ..policies import PIPELINE_RETRY_POLICY, transient_retries_only
 
 
 @asset(
@@ -16,7 +17,9 @@ from ..partitions import conversation_window, daily_partitions
     partitions_def=daily_partitions,
     group_name="pipeline",
     description="Message-level conversations whose first turn is on the partition day.",
+    retry_policy=PIPELINE_RETRY_POLICY,  # transient storage errors only (policies.py)
 )
+@transient_retries_only
 def conversations(context: AssetExecutionContext, raw_logs: pa.Table) -> Output[pa.Table]:
     day = dt.date.fromisoformat(context.partition_key)
     table, stats = link_conversations(raw_logs, day)

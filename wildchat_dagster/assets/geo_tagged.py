@@ -5,6 +5,7 @@ import pyarrow as pa
 from dagster import AssetExecutionContext, Output, asset
 
 from ..partitions import daily_partitions
+from ..policies import PIPELINE_RETRY_POLICY, transient_retries_only
 from ..resources import GeoResource
 
 
@@ -15,7 +16,9 @@ from ..resources import GeoResource
         "Scrubbed messages with country/state from dated GeoIP2 City snapshots and "
         "hashed_ip = HMAC-SHA256(WILDCHAT_IP_HASH_KEY, ip); the raw IP is dropped here."
     ),
+    retry_policy=PIPELINE_RETRY_POLICY,  # transient storage errors only (policies.py)
 )
+@transient_retries_only
 def geo_tagged(context: AssetExecutionContext, scrubbed: pa.Table, geo: GeoResource) -> Output[pa.Table]:
     tagger = geo.get_tagger(logger=context.log)
     table, stats = tagger.tag(scrubbed)

@@ -23,6 +23,7 @@ from ..core.prompt_analysis import (
     family_summary,
     signature_table,
 )
+from ..core.publish import read_published_table
 from ..core.schema import RELEASE
 from ..partitions import daily_partitions
 from ..resources import StorageResource
@@ -41,7 +42,9 @@ GROUP = "prompt_analysis"
 def prompt_signatures(context: AssetExecutionContext, storage: StorageResource) -> Output[pa.Table]:
     day = context.partition_key
     started = time.perf_counter()
-    released = storage.get().read_table(f"release/dt={day}/split=full", RELEASE, columns=RELEASE_COLUMNS)
+    store = storage.get()  # the day's current published version (core/publish.py)
+    released = read_published_table(store, store.partition_dir("release", day), "split=full", RELEASE,
+                                    columns=RELEASE_COLUMNS)
     table = signature_table(released if released is not None else RELEASE.empty_table(), day)
     seconds = time.perf_counter() - started
     marked = int(pc.sum(pc.greater(pc.list_value_length(table.column("markers")), 0)).as_py() or 0)

@@ -7,6 +7,7 @@ from dagster import AssetExecutionContext, AssetOut, Output, multi_asset
 
 from ..core.logs import DEFAULT_MAX_MESSAGE_CHARS, parse_drops
 from ..partitions import daily_partitions
+from ..policies import PIPELINE_RETRY_POLICY, transient_retries_only
 from ..resources import StorageResource
 
 
@@ -19,7 +20,9 @@ from ..resources import StorageResource
     },
     partitions_def=daily_partitions,
     group_name="pipeline",
+    retry_policy=PIPELINE_RETRY_POLICY,  # transient storage errors only (policies.py)
 )
+@transient_retries_only
 def raw_logs(context: AssetExecutionContext, storage: StorageResource):
     day = dt.date.fromisoformat(context.partition_key)
     parsed = parse_drops(storage.get(), day, DEFAULT_MAX_MESSAGE_CHARS)

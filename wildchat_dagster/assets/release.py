@@ -1,9 +1,11 @@
 """release: WildChat-1M-schema Parquet splits, takedowns, dataset card, SFT export (DESIGN §8).
 
 - ``release``: the day's classified messages nested into WildChat-1M rows, takedowns applied,
-  written by the IO manager as ``release/dt=D/split={full,nontoxic}/part-00000.parquet``, with a
-  ``release/dt=D/manifest.json`` of counts and upstream provenance for the card.
-- ``release_sft``: the day's nontoxic split as OpenAI-chat JSONL, ``release_sft/dt=D/sft.jsonl``.
+  published by the IO manager as one new version of the day, ``release/dt=D/<version>/`` with
+  ``split={full,nontoxic}/part-00000.parquet`` and a ``manifest.json`` of counts and upstream
+  provenance for the card, made current all at once by ``release/dt=D/_current.json``
+  (core/publish.py; readers go through that pointer).
+- ``release_sft``: the day's current nontoxic split as OpenAI-chat JSONL, ``release_sft/dt=D/sft.jsonl``.
 - ``dataset_card``: ``release/README.md`` regenerated over every released day from the Parquet.
 """
 
@@ -26,11 +28,13 @@ from pydantic import Field
 
 from ..core.card import CARD_PATH, MANIFEST_NAME, extract_provenance, summarize, write_card
 from ..core.keeps import read_keeps
+from ..core.publish import read_published_table
 from ..core.release import SFT_COLUMNS, build_release, load_takedowns, sft_jsonl
 from ..core.release_policy import apply_policy, disclosure_metadata
 from ..core.review import scan_residue
 from ..core.schema import RELEASE
 from ..partitions import daily_partitions
+from ..policies import PIPELINE_RETRY_POLICY, transient_retries_only
 from ..resources import ReleasePolicyResource, ReviewResource, StorageResource, ToxicityResource
 from .pii_review import pii_review
 
@@ -82,7 +86,9 @@ def _numbers(summary: dict, prefix: str, keys: tuple[str, ...]) -> dict[str, flo
     deps=[pii_review],  # after the day's review queue, which lists what this withholds
     description="The day's conversations in the WildChat-1M schema, split full/nontoxic; takedowns, "
     "reviewers' drops and conversations withheld for PII review (pii_review) left out.",
+    retry_policy=PIPELINE_RETRY_POLICY,  # transient storage errors only (policies.py)
 )
+@transient_retries_only
 def release(
     context: AssetExecutionContext,
     config: ReleaseConfig,
@@ -118,7 +124,6 @@ def release(
         "disclosure": disclosure.as_dict(),
         "written_at": dt.datetime.now(dt.UTC).isoformat(),
     }
-    store.write_bytes(f"release/dt={day}/{MANIFEST_NAME}", orjson.dumps(manifest, option=orjson.OPT_INDENT_2))
     context.log.info(f"release[{day}]: " + ", ".join(f"{k}={v}" for k, v in stats.items()))
     context.log.info(f"release[{day}] disclosure ({policy.describe()}): "
                      f"before {disclosure.before.summary()}; after {disclosure.after.summary()}")
@@ -136,7 +141,13 @@ def release(
         **{k: MetadataValue.json(v) if isinstance(v, dict) else v
            for k, v in disclosure_metadata(disclosure).items()},
     }
-    return Output(result.splits(), metadata=metadata)
+    if stats.get("takedown_conversations", 0) > 0:
+        # Older versions of the day may still hold what was just taken down: the IO manager
+        # deletes them right after the switch instead of keeping them (core/publish.py).
+        metadata["keep_versions"] = 1
+    # Splits and manifest are published together, as one version of the day (core/publish.py).
+    files = {**result.splits(), MANIFEST_NAME: orjson.dumps(manifest, option=orjson.OPT_INDENT_2)}
+    return Output(files, metadata=metadata)
 
 
 @asset(
@@ -144,12 +155,15 @@ def release(
     group_name="pipeline",
     deps=[release],
     description="The day's nontoxic split as OpenAI-chat JSONL, deduplicated by conversation_hash.",
+    retry_policy=PIPELINE_RETRY_POLICY,  # transient storage errors only (policies.py)
 )
+@transient_retries_only
 def release_sft(context: AssetExecutionContext, storage: StorageResource) -> MaterializeResult:
     day = context.partition_key
     store = storage.get()
     # Only the columns the export uses (not the moderation lists and the rest of the split).
-    table = store.read_table(f"release/dt={day}/split=nontoxic", RELEASE, columns=list(SFT_COLUMNS))
+    table = read_published_table(store, store.partition_dir("release", day), "split=nontoxic", RELEASE,
+                                 columns=list(SFT_COLUMNS))
     data, stats = sft_jsonl(table if table is not None else RELEASE.empty_table())
     rel = f"release_sft/dt={day}/sft.jsonl"
     store.write_bytes(rel, data)
@@ -162,7 +176,9 @@ def release_sft(context: AssetExecutionContext, storage: StorageResource) -> Mat
     group_name="pipeline",
     deps=[release],
     description="release/README.md: the dataset card, regenerated over every released day.",
+    retry_policy=PIPELINE_RETRY_POLICY,  # transient storage errors only (policies.py)
 )
+@transient_retries_only
 def dataset_card(context: AssetExecutionContext, storage: StorageResource) -> MaterializeResult:
     day = context.partition_key
     store = storage.get()

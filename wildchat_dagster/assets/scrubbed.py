@@ -10,6 +10,7 @@ from ..core.keeps import keeps_table, write_keeps
 from ..core.pii import scrub_table
 from ..core.review import apply_forced_redactions
 from ..partitions import daily_partitions
+from ..policies import PIPELINE_RETRY_POLICY, transient_retries_only
 from ..resources import PiiScrubberResource, ReviewResource, StorageResource
 
 
@@ -19,7 +20,9 @@ from ..resources import PiiScrubberResource, ReviewResource, StorageResource
     description="Conversations with PII replaced by <PRESIDIO_ANONYMIZED_*> and secrets by "
     "<SECRET_REDACTED_*>; raw IPs still present (restricted zone). Reviewers' `redact` decisions "
     "applied; the deliberate keeps written beside it as keyed hashes (scrubbed_keeps/dt=D).",
+    retry_policy=PIPELINE_RETRY_POLICY,  # transient storage errors only (policies.py)
 )
+@transient_retries_only
 def scrubbed(
     context: AssetExecutionContext,
     conversations: pa.Table,

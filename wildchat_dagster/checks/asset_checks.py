@@ -29,6 +29,7 @@ from dagster import (
 
 from ..core import quality as q
 from ..core.memory import return_freed_memory
+from ..core.publish import read_published_bytes, read_published_table
 from ..core.schema import CLASSIFIED, CONVERSATIONS, GEO_TAGGED, QUARANTINE, RAW_LOGS, SCRUBBED
 from ..core.storage import Storage
 from ..partitions import daily_partitions
@@ -296,8 +297,8 @@ def release_quality(
     store = storage.get()
     schema = _release_schema()
     base = store.partition_dir("release", day)
-    full = store.read_table(f"{base}/split=full")
-    nontoxic = store.read_table(f"{base}/split=nontoxic")
+    full = read_published_table(store, base, "split=full")  # the day's current version
+    nontoxic = read_published_table(store, base, "split=nontoxic")
     if schema is None:  # before the release schema existed: the split as written is the reference
         schema = full.schema if full is not None else pa.schema([])
     classified = q.read_columns(
@@ -321,9 +322,9 @@ def _release_removals(context: AssetCheckExecutionContext, store: Storage, day: 
     metadata = _latest_metadata(context, "release", day) or {}
     if all(k in metadata for k in keys):
         return {k: int(metadata.get(k, 0)) for k in (*keys, *later)}
-    manifest = f"{store.partition_dir('release', day)}/manifest.json"
-    if store.exists(manifest):
-        stats = json.loads(store.read_bytes(manifest)).get("stats", {})
+    manifest = read_published_bytes(store, store.partition_dir("release", day), "manifest.json")
+    if manifest is not None:
+        stats = json.loads(manifest).get("stats", {})
         if all(k in stats for k in keys):
             return {k: int(stats.get(k, 0)) for k in (*keys, *later)}
     return None

@@ -20,6 +20,7 @@ from dagster import (
 )
 
 from ..core.disclosure import RISK_K, measure, read_observations
+from ..core.publish import current
 from ..partitions import daily_partitions
 from ..resources import ReleasePolicyResource, StorageResource
 
@@ -41,11 +42,12 @@ with warnings.catch_warnings():  # partitioned checks are a preview feature of t
     ) -> AssetCheckResult:
         day = context.partition_key
         store = storage.get()
-        base = store.partition_dir("release", day)
-        report = measure(read_observations(store, f"{base}/split=full"))
-        manifest = f"{base}/manifest.json"
+        published = current(store, store.partition_dir("release", day))  # the day's current version
+        files = [p for p in published.under("split=full") if p.endswith(".parquet")] if published else []
+        report = measure(read_observations(store, files))
+        manifest = published.file("manifest.json") if published else None
         policy = (json.loads(store.read_bytes(manifest)).get("disclosure", {}).get("policy")
-                  if store.exists(manifest) else None)
+                  if manifest else None)
         passed = report.share_below <= release_policy.risk_max_share
         context.log.info(f"release_disclosure[{day}]: {'passed' if passed else 'WARN'}: {report.summary()}")
         return AssetCheckResult(

@@ -15,6 +15,9 @@ import uuid
 from collections.abc import Mapping
 from pathlib import Path
 
+from .publish import current_days
+from .storage import Storage
+
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt"
 MANIFEST_SOURCES = ("dbt_project.yml", "profiles.yml", "models", "macros", "tests", "plugins")
 
@@ -60,9 +63,20 @@ def warehouse_path(storage_base: str, env: Mapping[str, str] = os.environ) -> st
     return os.path.join(storage_uri(storage_base), "warehouse", "wildchat.duckdb")
 
 
-def dbt_vars(storage_base: str, env: Mapping[str, str] = os.environ) -> dict[str, str]:
-    """``--vars`` for dbt: the release location and the warehouse file (both absolute)."""
-    return {"storage": storage_uri(storage_base), "warehouse": warehouse_path(storage_base, env)}
+def release_files(storage_base: str, split: str = "full") -> list[str]:
+    """The current version's ``split`` files of every released day (absolute paths or s3://
+    URIs), through each day's pointer (core/publish.py): what dbt reads."""
+    store = Storage(storage_base)
+    return [store.uri(path) for published in current_days(store, "release").values()
+            for path in published.under(f"split={split}") if path.endswith(".parquet")]
+
+
+def dbt_vars(storage_base: str, env: Mapping[str, str] = os.environ,
+             files: list[str] | None = None) -> dict:
+    """``--vars`` for dbt: the release location, the warehouse file (both absolute) and the
+    released files dbt reads (``files``, else resolved now)."""
+    return {"storage": storage_uri(storage_base), "warehouse": warehouse_path(storage_base, env),
+            "release_files": release_files(storage_base) if files is None else files}
 
 
 # -- the manifest ---------------------------------------------------------------------------------

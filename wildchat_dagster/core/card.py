@@ -2,14 +2,13 @@
 
 The numbers come from the data itself (read back from storage, top-level columns only),
 so the card can never disagree with what was released. Per-day manifests written by the
-release (``release/dt=D/manifest.json``) add takedown and filtering counts and the
-provenance (model and database versions) reported by the upstream stages.
+release (``release/dt=D/<version>/manifest.json``, through the day's pointer) add takedown and
+filtering counts and the provenance (model and database versions) reported by the upstream stages.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 
 import orjson
@@ -28,6 +27,7 @@ from .disclosure import (
     read_observations,
 )
 from .prompt_analysis import PROMPT_CLUSTERS_DIR, category_shares, family_summary
+from .publish import current_days
 from .release import BACKENDS, SPLITS
 from .release_policy import ReleasePolicy
 from .schema import RELEASE, RELEASE_EXTRAS, RELEASE_WILDCHAT
@@ -164,27 +164,32 @@ class DayRelease:
     splits: dict[str, pa.Table]
     manifest: dict = field(default_factory=dict)
     observations: pa.Table | None = None  # the full split's quasi-identifiers (core.disclosure)
+    files: dict[str, list[str]] = field(default_factory=dict)  # split → paths relative to release/
 
 
 def read_released_days(storage: Storage) -> list[DayRelease]:
-    """Every released day under ``<base>/release/dt=D/split=S/``, card columns only."""
-    parts: dict[str, dict[str, list[pa.Table]]] = {}
-    pattern = re.compile(rf"^{RELEASE_DIR}/dt=([0-9-]+)/split=([a-z]+)/[^/]+\.parquet$")
-    for info in storage.list_files(RELEASE_DIR, (".parquet",)):
-        m = pattern.match(info.path)
-        if not m or m.group(2) not in SPLITS:
-            continue
-        table = pq.read_table(storage.full(info.path), filesystem=storage.fs, columns=list(CARD_COLUMNS))
-        parts.setdefault(m.group(1), {}).setdefault(m.group(2), []).append(table)
+    """Every released day's current version (``release/dt=D/_current.json``, core/publish.py):
+    its splits (card columns only), its manifest and its files."""
     empty = _CARD_SCHEMA.empty_table()
     days = []
-    for day in sorted(parts):
-        splits = {s: pa.concat_tables(parts[day].get(s, [empty])).cast(_CARD_SCHEMA) for s in SPLITS}
-        rel = f"{RELEASE_DIR}/dt={day}/{MANIFEST_NAME}"
-        manifest = orjson.loads(storage.read_bytes(rel)) if storage.exists(rel) else {}
-        observed = read_observations(storage, f"{RELEASE_DIR}/dt={day}/split=full")
-        days.append(DayRelease(day, splits, manifest, observed))
+    for day, published in current_days(storage, RELEASE_DIR).items():
+        splits, files = {}, {}
+        for split in SPLITS:
+            paths = [p for p in published.under(f"split={split}") if p.endswith(".parquet")]
+            tables = [pq.read_table(storage.full(p), filesystem=storage.fs, columns=list(CARD_COLUMNS))
+                      for p in paths]
+            splits[split] = pa.concat_tables(tables or [empty]).cast(_CARD_SCHEMA)
+            files[split] = [p[len(RELEASE_DIR) + 1:] for p in paths]
+        manifest_path = published.file(MANIFEST_NAME)
+        manifest = orjson.loads(storage.read_bytes(manifest_path)) if manifest_path else {}
+        full_files = [p for p in published.under("split=full") if p.endswith(".parquet")]
+        observed = read_observations(storage, full_files)
+        days.append(DayRelease(day, splits, manifest, observed, files))
     return days
+
+
+def _files(days: list[DayRelease], split: str) -> list[str]:
+    return [path for d in days for path in d.files.get(split, [])]
 
 
 def _pct(part: int, whole: int) -> str:
@@ -241,11 +246,13 @@ def build_card(days: list[DayRelease], generated_at: dt.datetime | None = None,
         "task_categories": ["text-generation", "question-answering", "text2text-generation"],
         "pretty_name": PRETTY_NAME,
         "tags": ["instruction-finetuning"],
+        # The current version's files of each day, listed (a glob would also match the older
+        # versions kept beside them, core/publish.py).
         "configs": [
             {"config_name": "nontoxic", "default": True,
-             "data_files": [{"split": "train", "path": "dt=*/split=nontoxic/*.parquet"}]},
+             "data_files": [{"split": "train", "path": _files(days, "nontoxic")}]},
             {"config_name": "full",
-             "data_files": [{"split": "train", "path": "dt=*/split=full/*.parquet"}]},
+             "data_files": [{"split": "train", "path": _files(days, "full")}]},
         ],
     }
     when = (generated_at or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%d %H:%M UTC")
@@ -264,9 +271,9 @@ def build_card(days: list[DayRelease], generated_at: dt.datetime | None = None,
         "## Configurations",
         "",
         "- `nontoxic` (default): conversations no toxicity backend flagged "
-        "(`dt=*/split=nontoxic/*.parquet`).",
+        "(`dt=*/<version>/split=nontoxic/*.parquet`, the version each day's `_current.json` names).",
         "- `full`: every released conversation, toxic ones included, except conversations flagged "
-        "`sexual/minors` by any backend and those taken down (`dt=*/split=full/*.parquet`).",
+        "`sexual/minors` by any backend and those taken down (`dt=*/<version>/split=full/*.parquet`).",
         "",
         "## Statistics",
         "",

@@ -223,13 +223,13 @@ def measure_release(release: pa.Table, threshold: int = RISK_K) -> DisclosureRep
     return measure(observations(release), threshold)
 
 
-def read_observations(storage, prefix: str) -> pa.Table:
-    """The observations of every release Parquet file under ``prefix`` (e.g.
-    ``release/dt=D/split=full``), reading only the RELEASE_QI_COLUMNS leaves (never the text)."""
+def read_observations(storage, paths: list[str]) -> pa.Table:
+    """The observations of the release Parquet files ``paths`` (a day's current full split,
+    core/publish.py), reading only the RELEASE_QI_COLUMNS leaves (never the text)."""
     import pyarrow.parquet as pq
 
     parts = [OBSERVATIONS.empty_table()]
-    for info in storage.list_files(prefix, (".parquet",)):
-        with storage.fs.open_input_file(storage.full(info.path)) as f:
+    for path in paths:
+        with storage.fs.open_input_file(storage.full(path)) as f:
             parts.append(observations(pq.ParquetFile(f).read(columns=list(RELEASE_QI_COLUMNS))))
     return pa.concat_tables(parts)

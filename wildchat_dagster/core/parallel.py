@@ -30,17 +30,29 @@ _WORKER: tuple[Any, str] | None = None  # (object, method name) in a pool proces
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
-def _worker_init(obj: Any, method: str, parent: int) -> None:
-    global _WORKER
-    _WORKER = (obj, method)
-    # Die with the step's process: killed outright (SIGKILL, the OOM killer), it cannot shut the
-    # pool down, and a worker would wait forever on a queue whose other end it holds itself.
+def die_with_parent(parent: int) -> None:
+    """Make this (pool worker) process die with ``parent``, the step's process: killed outright
+    (SIGKILL, the OOM killer), the parent cannot shut its pool down, and a worker would wait
+    forever on a queue whose other end it holds itself. Call first thing in the worker."""
     try:
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     except (OSError, AttributeError):  # no prctl: only that case is not covered
         pass
     if os.getppid() != parent:  # it died before prctl took effect
         os._exit(1)
+
+
+def init_dying_with_parent(parent: int, initializer: Any, *args: Any) -> None:
+    """A pool ``initializer`` (any start method, spawn included): ``die_with_parent(parent)``,
+    then ``initializer(*args)``. Use ``initargs=(os.getpid(), initializer, *args)``."""
+    die_with_parent(parent)
+    initializer(*args)
+
+
+def _worker_init(obj: Any, method: str, parent: int) -> None:
+    global _WORKER
+    die_with_parent(parent)
+    _WORKER = (obj, method)
 
 
 def _worker_run(chunk: list) -> list:

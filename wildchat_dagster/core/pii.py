@@ -53,6 +53,7 @@ from dataclasses import asdict, dataclass, field
 
 import regex
 
+from .parallel import init_dying_with_parent
 from .pii_consistency import propagate
 from .pii_identifiers import ID_ENTITIES, SOCIAL_ENTITY, email_recognizer_class, identifier_recognizers
 from .pii_names import StructuredPii, not_a_person
@@ -1631,7 +1632,8 @@ class PiiScrubber:
         if self._pool is None:
             context = multiprocessing.get_context(self.config.start_method)
             self._pool = ProcessPoolExecutor(
-                size, mp_context=context, initializer=_worker_init, initargs=(self.config,)
+                size, mp_context=context, initializer=init_dying_with_parent,
+                initargs=(os.getpid(), _worker_init, self.config),  # workers die with this process
             )
         return self._pool
 

@@ -24,6 +24,8 @@ from __future__ import annotations
 import io
 import os
 import re
+import socket
+import time
 import uuid
 from dataclasses import dataclass
 from urllib.parse import urlparse
@@ -175,6 +177,61 @@ def _s3_filesystem(bucket: str) -> pafs.S3FileSystem:
     return pafs.S3FileSystem(**kwargs)
 
 
+TEMP_PREFIX = ".tmp-"
+STALE_FOREIGN_TEMP_SECONDS = 24 * 3600
+
+
+def _temp_name() -> str:
+    """``.tmp-<pid>-<random>-<host>``: who wrote it, so the next writer can tell a dead run's."""
+    return f"{TEMP_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:12]}-{socket.gethostname()}"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
+def _scandir(path: str) -> list[os.DirEntry]:
+    try:
+        with os.scandir(path) as entries:
+            return [e for e in entries if e.is_file(follow_symlinks=False)]
+    except FileNotFoundError:
+        return []
+
+
+def remove_dead_temp_files(storage: Storage, rel_dir: str, recursive: bool = True) -> list[str]:
+    """Delete the temp files under ``rel_dir`` (``recursive=False``: directly in it) whose writer
+    is dead: a process of this host that no longer runs, or (another host, or an unknown writer)
+    a file older than a day. Local storage only: on S3 an interrupted upload leaves no object.
+    Returns the deleted paths."""
+    if storage.is_s3:
+        return []
+    deleted = []
+    host = socket.gethostname()
+    infos = storage.list_files(rel_dir, hidden=True) if recursive else [
+        FileInfo(f"{rel_dir}/{entry.name}" if rel_dir else entry.name, 0, entry.stat().st_mtime_ns, "")
+        for entry in _scandir(storage.full(rel_dir)) if entry.name.startswith(TEMP_PREFIX)]
+    for info in infos:
+        name = info.path.rsplit("/", 1)[-1]
+        if not name.startswith(TEMP_PREFIX):
+            continue
+        pid_text, _, rest = name[len(TEMP_PREFIX):].partition("-")
+        writer_host = rest.partition("-")[2]
+        if pid_text.isdigit() and writer_host == host:
+            dead = not _pid_alive(int(pid_text))
+        else:
+            dead = time.time() - info.mtime_ns / 1e9 > STALE_FOREIGN_TEMP_SECONDS
+        if dead:
+            storage.delete(info.path)
+            deleted.append(info.path)
+    return deleted
+
+
 class Storage:
     """A base location (local directory or ``s3://bucket/prefix``) and its file system."""
 
@@ -252,9 +309,11 @@ class Storage:
         self._bucket_checked = True
 
     # -- reading -----------------------------------------------------------------------
-    def list_files(self, rel_dir: str, suffixes: tuple[str, ...] = ()) -> list[FileInfo]:
+    def list_files(self, rel_dir: str, suffixes: tuple[str, ...] = (),
+                   hidden: bool = False) -> list[FileInfo]:
         """Files directly or recursively under rel_dir, sorted by path; [] if it is absent
-        (but a missing S3 bucket is an error, not an empty listing)."""
+        (but a missing S3 bucket is an error, not an empty listing). Names starting with ``.``
+        or ``_`` (temp files, pointers) are left out unless ``hidden``."""
         selector = pafs.FileSelector(self.full(rel_dir), recursive=True, allow_not_found=True)
         try:
             infos = self.fs.get_file_info(selector)
@@ -268,7 +327,7 @@ class Storage:
                 continue
             rel = info.path[len(self.root) + 1 :]
             name = rel.rsplit("/", 1)[-1]
-            if name.startswith((".", "_")) or (suffixes and not name.endswith(suffixes)):
+            if (not hidden and name.startswith((".", "_"))) or (suffixes and not name.endswith(suffixes)):
                 continue
             mtime_ns = info.mtime_ns or 0
             out.append(FileInfo(rel, info.size or 0, mtime_ns, f"{info.size}-{mtime_ns}"))
@@ -336,7 +395,9 @@ class Storage:
                     out.write(data)
                 return
             os.makedirs(os.path.dirname(target), exist_ok=True)
-            tmp = f"{os.path.dirname(target)}/.tmp-{uuid.uuid4().hex}"
+            # what a killed writer of this directory left (a run killed inside write_bytes)
+            remove_dead_temp_files(self, rel.rsplit("/", 1)[0] if "/" in rel else "", recursive=False)
+            tmp = f"{os.path.dirname(target)}/{_temp_name()}"
             try:
                 with open(tmp, "wb") as out:
                     out.write(data)
@@ -394,6 +455,7 @@ class Storage:
         crash leaves either the old data or the new data plus leftovers, never half a file.
         """
         rel = f"{rel_dir}/{PART_NAME}"
+        remove_dead_temp_files(self, rel_dir)  # what a killed run of this partition left
         self.write_bytes(rel, self.parquet_bytes(table))
         for stale in self.list_files(rel_dir, (".parquet",)):
             if stale.path != rel and "/" not in stale.path[len(rel_dir) + 1 :]:
@@ -406,13 +468,18 @@ class Storage:
         ``columns`` reads only those columns: the file is opened for random access, so the
         other column chunks are never fetched (S3 range requests) nor decoded."""
         parts = [
-            f for f in self.list_files(rel_dir, (".parquet",)) if "/" not in f.path[len(rel_dir) + 1 :]
+            f.path for f in self.list_files(rel_dir, (".parquet",)) if "/" not in f.path[len(rel_dir) + 1 :]
         ]
-        if not parts:
+        return self.read_parts(parts, schema, columns)
+
+    def read_parts(self, paths: list[str], schema: pa.Schema | None = None,
+                   columns: list[str] | None = None) -> pa.Table | None:
+        """The Parquet files ``paths`` as one table (as read_table); None when ``paths`` is empty."""
+        if not paths:
             return None
         if schema is not None and columns is not None:
             schema = pa.schema([schema.field(name) for name in columns])
-        tables = [self._read_part(part.path, columns) for part in parts]
+        tables = [self._read_part(path, columns) for path in paths]
         table = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
         return table.cast(schema) if schema is not None and table.schema != schema else table
 

@@ -9,7 +9,7 @@ from .assets.analytics import analytics_dbt_assets, dbt_resource
 from .assets.classified import classified
 from .assets.conversations import conversations
 from .assets.geo_tagged import geo_tagged
-from .assets.raw_logs import raw_logs
+from .assets.raw_logs import raw_logs, raw_logs_quarantine
 from .assets.release import dataset_card, release, release_sft
 from .assets.scrubbed import scrubbed
 from .checks import ASSET_CHECKS, check_failure_alerts, quality_resource_from_env
@@ -27,7 +27,8 @@ from .schedules import close_yesterday_schedule
 from .sensors import raw_log_drops_sensor
 
 PIPELINE_ASSETS = [
-    raw_logs, conversations, scrubbed, geo_tagged, classified, release, release_sft, dataset_card,
+    raw_logs, raw_logs_quarantine, conversations, scrubbed, geo_tagged, classified, release, release_sft,
+    dataset_card,
 ]
 
 # The whole chain for one day; backfills fan out one run per partition.

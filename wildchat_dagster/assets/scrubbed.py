@@ -5,6 +5,7 @@ from importlib.metadata import version
 import pyarrow as pa
 from dagster import AssetExecutionContext, MetadataValue, Output, asset
 
+from ..core.extra_text import scrub_extras
 from ..core.pii import scrub_table
 from ..partitions import daily_partitions
 from ..resources import PiiScrubberResource
@@ -22,13 +23,18 @@ def scrubbed(
     config = pii.get_config()
     with pii.get_scrubber() as scrubber:
         table, stats = scrub_table(conversations, scrubber)
+        # System prompts, tool arguments and results: the same scrubber, the same users.
+        users = [f"ip:{ip}" if ip else f"conversation:{cid}" for ip, cid in zip(
+            table.column("ip").to_pylist(), table.column("conversation_id").to_pylist(), strict=True)]
+        table, extras = scrub_extras(table, scrubber, users)
     summary = stats.as_dict()
     # Counts only: the removed values never reach metadata or logs.
     redacted_by_type = {**summary["entities"], **summary["secrets"]}
     context.log.info(
         f"scrubbed[{context.partition_key}]: {summary['messages']} messages, "
         f"{summary['messages_redacted']} redacted, {summary['distinct_texts']} distinct texts "
-        f"({summary['ner_texts']} through NER) in {summary['seconds']}s; by type: {redacted_by_type}"
+        f"({summary['ner_texts']} through NER) in {summary['seconds']}s; by type: {redacted_by_type}; "
+        f"extra texts (system prompts, tool calls): {extras.texts}, {extras.redacted} redacted"
     )
     metadata = {
         "messages": summary["messages"],
@@ -41,6 +47,9 @@ def scrubbed(
         "entities": MetadataValue.json(summary["entities"]),
         "secrets": MetadataValue.json(summary["secrets"]),
         "kept_by_rule": MetadataValue.json(summary["kept_by_rule"]),
+        "extra_texts": extras.texts,
+        "extra_texts_redacted": extras.redacted,
+        "extras": MetadataValue.json(extras.as_dict()),
         "pii_engine": MetadataValue.json(
             {"presidio": version("presidio-analyzer"), "spacy_models": dict(config.models),
              "secrets": f"detect-secrets {version('detect-secrets')}"}  # the installed ones, never stale

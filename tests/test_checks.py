@@ -423,7 +423,8 @@ def test_toxic_row_in_nontoxic_split_blocks_downstream(base, tables):
 # --------------------------------------------------------------------------- non-blocking checks
 def test_quarantine_rate_warns_without_blocking(base):
     result, evaluations, _ = run(
-        [real_raw_logs, real_raw_logs_quarantine], ["raw_logs", "raw_logs_quarantine"], base, quarantine_rate_max=0.05
+        [real_raw_logs, real_raw_logs_quarantine], ["raw_logs", "raw_logs_quarantine"], base,
+        quarantine_rate_max=0.05,
     )
     assert result.success  # a WARN does not fail the run
     rate = evaluations["raw_logs_quarantine_rate"]

@@ -77,18 +77,20 @@ def realistic_calls() -> list[dict]:
     audio = [{"type": "text", "text": "And what is this sound?"},
              {"type": "input_audio", "input_audio": {"data": AUDIO_B64, "format": "wav"}}]
     weather = u("What is the weather in Paris today?")
+    swedish = "Translate 'thank you' to Swedish"
     return [
         # A: the same system prompt on every call
         api_call(1, 0, [sys_same, trip[0]], trip[1]["content"]),
         api_call(2, 3, [sys_same, *trip, u("Add a fado evening")], "Saturday night in Alfama."),
         # B: a system prompt that changes on every call (the time, a contact): the chain holds
-        api_call(3, 1, [system(f"Time 10:01. Escalate to {SYSTEM_EMAIL}."), u("Translate 'thank you' to Swedish")],
-                 "Tack.", ip="89.160.20.112", ua=UA_B),
-        api_call(4, 6, [system(f"Time 10:06. Escalate to {SYSTEM_EMAIL}."), u("Translate 'thank you' to Swedish"),
+        api_call(3, 1, [system(f"Time 10:01. Escalate to {SYSTEM_EMAIL}."), u(swedish)], "Tack.",
+                 ip="89.160.20.112", ua=UA_B),
+        api_call(4, 6, [system(f"Time 10:06. Escalate to {SYSTEM_EMAIL}."), u(swedish),
                         a("Tack."), u("And to Finnish?")], "Kiitos.", ip="89.160.20.112", ua=UA_B),
         # C: multimodal content
         api_call(5, 2, [u(image)], "A cat on a windowsill.", ip="216.160.83.56"),
-        api_call(6, 7, [u(image), a("A cat on a windowsill."), u(audio)], "A dog barking.", ip="216.160.83.56"),
+        api_call(6, 7, [u(image), a("A cat on a windowsill."), u(audio)], "A dog barking.",
+                 ip="216.160.83.56"),
         # D: a tool round trip (history ends with the tool result), then the next user turn
         api_call(7, 4, [weather, *TOOL_TURN], "It is 18 C and sunny in Paris.", ip="81.2.69.160",
                  model="gpt-4o-2024-08-06"),
@@ -125,7 +127,8 @@ def assert_reconciled(meta):
 # --------------------------------------------------------------------------- shapes (core)
 def test_shapes_fold_into_alternating_turns_with_extras_beside_them():
     shaped = shape_call([system("be brief"), {"role": "developer", "content": "no emojis"},
-                         u([{"type": "text", "text": "look"}, {"type": "image_url", "image_url": {"url": "x"}},
+                         u([{"type": "text", "text": "look"},
+                            {"type": "image_url", "image_url": {"url": "x"}},
                             {"type": "input_file", "file": {"file_data": "x"}}, {"type": "hologram"}]),
                          {"role": "assistant", "content": "Checking.", "tool_calls": [WEATHER_CALL]},
                          TOOL_TURN[1]],
@@ -150,7 +153,8 @@ def test_bad_shapes_are_quarantined_with_a_reason_and_never_the_value():
     quarantine = parser.result.quarantine_table().to_pylist()
     assert [r["reason"] for r in quarantine] == [
         "non_alternating_roles", "wrong_type", "wrong_type", "wrong_type", "empty_messages"]
-    assert not any("secret stage direction" in r["detail"] or "orphan result" in r["detail"] for r in quarantine)
+    details = " ".join(r["detail"] for r in quarantine)
+    assert "secret stage direction" not in details and "orphan result" not in details
 
 
 # --------------------------------------------------------------------------- through the asset
@@ -172,7 +176,8 @@ def mixed_day(tmp_path_factory):
     (folder / "_SUCCESS").write_bytes(b"")
     (folder / "late").mkdir()
     (folder / "late" / "deeper.jsonl").write_text(json.dumps(call(30, at(20), ["deep"], "x")) + "\n")
-    (base / "raw_logs_drop" / f"{DAY}-forgot-the-folder.jsonl").write_text(json.dumps(call(31, at(21), ["top"], "x")))
+    top = base / "raw_logs_drop" / f"{DAY}-forgot-the-folder.jsonl"
+    top.write_text(json.dumps(call(31, at(21), ["top"], "x")))
     with pytest.MonkeyPatch.context() as mp:
         for name in ("WILDCHAT_TAKEDOWNS", "WILDCHAT_TOXICITY_BACKENDS", "WILDCHAT_GEOIP_DB", "WILDCHAT_ENV",
                      "WILDCHAT_STORAGE"):
@@ -187,10 +192,11 @@ def test_every_line_and_every_file_is_accounted_for(mixed_day):
     meta = metadata(result, "raw_logs")
     assert_reconciled(meta)
     assert (meta["lines"], meta["accepted"], meta["quarantined"], meta["no_consent"]) == (11, 8, 2, 1)
-    assert (meta["files"], meta["files_unsupported"], meta["files_misplaced"], meta["files_hidden"]) == (3, 1, 2, 1)
+    files = ("files", "files_unsupported", "files_misplaced", "files_hidden")
+    assert [meta[k] for k in files] == [3, 1, 2, 1]
     assert meta["boms_removed"] == 1
-    assert (meta["calls_with_system_prompt"], meta["calls_with_tool_calls"], meta["calls_with_multimodal_content"]) \
-        == (4, 2, 2)
+    shapes = ("calls_with_system_prompt", "calls_with_tool_calls", "calls_with_multimodal_content")
+    assert [meta[k] for k in shapes] == [4, 2, 2]
     assert (meta["placeholders_image"], meta["placeholders_audio"]) == (2, 1)  # call 6 repeats call 5's image
     quarantine = read(base, "raw_logs_quarantine").to_pylist()
     by_reason = {}
@@ -221,7 +227,8 @@ def test_system_multimodal_and_tool_conversations_reach_the_release(mixed_day):
     assert len(full) == 4 and not any(row["orphan"] for row in full)  # every second call linked
     trip = by_first["Plan a weekend in Lisbon"]
     assert [m["content"] for m in trip["conversation"]] == [
-        "Plan a weekend in Lisbon", "Day 1: Alfama. Day 2: Belem.", "Add a fado evening", "Saturday night in Alfama."]
+        "Plan a weekend in Lisbon", "Day 1: Alfama. Day 2: Belem.", "Add a fado evening",
+        "Saturday night in Alfama."]
     assert trip["system_prompts"] == ["You are a helpful travel assistant.", None] * 2
     translate = by_first["Translate 'thank you' to Swedish"]
     assert translate["turn"] == 2  # the system prompt changed between the calls: still one conversation

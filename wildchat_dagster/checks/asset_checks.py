@@ -139,7 +139,8 @@ def raw_logs_quality(context: AssetCheckExecutionContext, storage: StorageResour
     day = context.partition_key
     store = storage.get()
     counts = _latest_metadata(context, "raw_logs", day)
-    previous = [_latest_metadata(context, "raw_logs", _shift(day, -k)) for k in range(1, CONSENT_LOOKBACK_DAYS + 1)]
+    previous = [_latest_metadata(context, "raw_logs", _shift(day, -k))
+                for k in range(1, CONSENT_LOOKBACK_DAYS + 1)]
     frames = q.raw_logs_frames(
         _read(store, "raw_logs", day),
         _read(store, "raw_logs_quarantine", day),

@@ -128,8 +128,9 @@ CHECKS: tuple[CheckDef, ...] = (
     CheckDef(
         "scrubbed_no_pii_residue",
         "scrubbed",
-        "No e-mail, phone (with a cue), Luhn-valid card or secret pattern left in any message, its system prompt, tool-call arguments or tool results: an "
-        "independent regex scan (core/residue.py), not Presidio.",
+        "No e-mail, phone (with a cue), Luhn-valid card or secret pattern left in any message, its "
+        "system prompt, tool-call arguments or tool results: an independent regex scan "
+        "(core/residue.py), not Presidio.",
         blocking=True,
     ),
     CheckDef(

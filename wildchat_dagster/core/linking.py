@@ -379,8 +379,8 @@ def _to_table(conversations: list[_Conversation], raw: pa.Table) -> pa.Table:
         columns[name] = raw.column(name).take(take_row)
     # The system prompt of the call each message came from (its own text never enters the
     # conversation nor the hashes: a changed system prompt does not break the chain).
-    columns["system_prompt"] = (raw.column("system_prompt").take(take_row) if "system_prompt" in raw.column_names
-                                else pa.nulls(len(rows), pa.string()))
+    columns["system_prompt"] = (raw.column("system_prompt").take(take_row)
+                                if "system_prompt" in raw.column_names else pa.nulls(len(rows), pa.string()))
     arrays = [columns[f.name] for f in CONVERSATIONS]
     arrays = [a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a for a in arrays]
     return pa.Table.from_arrays([a.cast(f.type) for a, f in zip(arrays, CONVERSATIONS, strict=True)],

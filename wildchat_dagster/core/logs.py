@@ -28,7 +28,8 @@ from .message_shapes import ShapedCall, ShapeError, shape_call
 from .schema import MESSAGE, QUARANTINE, RAW_LOGS, TOOL_CALLS, TOOL_RESULTS
 
 DROP_SUFFIXES = READ_SUFFIXES  # the name other modules import
-__all__ = ["DROP_DIR", "DROP_SUFFIXES", "READ_SUFFIXES", "LogParser", "ParsedDay", "history_hash", "parse_drops"]
+__all__ = ["DROP_DIR", "DROP_SUFFIXES", "READ_SUFFIXES", "LogParser", "ParsedDay", "history_hash",
+           "parse_drops"]
 
 # A single message larger than this is quarantined: real prompts stay far below it and
 # a megabyte of text would dominate every later stage's cost (configurable per run).

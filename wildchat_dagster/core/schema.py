@@ -26,7 +26,8 @@ TOOL_RESULTS = pa.list_(TOOL_RESULT)
 # One turn of a call's history: user or assistant text (non-text parts as placeholders);
 # the tool lists are null except on assistant turns that used tools.
 MESSAGE = pa.struct(
-    [("role", pa.string()), ("content", pa.string()), ("tool_calls", TOOL_CALLS), ("tool_results", TOOL_RESULTS)]
+    [("role", pa.string()), ("content", pa.string()), ("tool_calls", TOOL_CALLS),
+     ("tool_results", TOOL_RESULTS)]
 )
 
 # raw_logs: one row per accepted chatbot API call (consent given, contract valid).

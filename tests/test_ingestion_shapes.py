@@ -333,3 +333,25 @@ def test_cli_materializes_raw_logs_alone(tmp_path):
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert read(storage, "raw_logs").column("id").to_pylist() == [1]
     assert read(storage, "raw_logs_quarantine").num_rows == 0
+
+
+def test_sensor_sees_every_drop_file_and_names_the_unread_ones(tmp_path):
+    from wildchat_dagster.sensors import DropCursor, list_drops, plan_drop_runs, unread_files
+
+    write_drop(tmp_path, DAY, [call(1, at(0), ["hi"], "hello")], name="a.JSONL")
+    folder = tmp_path / "raw_logs_drop" / f"dt={DAY}"
+    (folder / "export.json").write_text("[]")
+    (folder / ".upload.tmp").write_text("partial")
+    (tmp_path / "raw_logs_drop" / "stray.jsonl").write_text("{}")
+    files = list_drops(Storage(str(tmp_path)), None)
+    assert sorted(f.path.rsplit("/", 1)[-1] for f in files) == ["a.JSONL", "export.json", "stray.jsonl"]
+    now = dt.datetime(2023, 6, 16, tzinfo=dt.UTC)
+    plan = plan_drop_runs(files, DropCursor(), now, lambda day, since: False)
+    assert plan.changed == [DAY] and plan.ignored == ["raw_logs_drop/stray.jsonl"]
+    unread = unread_files(files, plan.ignored)
+    assert unread == {"misplaced_file": ["raw_logs_drop/stray.jsonl (2 bytes)"],
+                      "unsupported_file": [f"raw_logs_drop/dt={DAY}/export.json (2 bytes)"]}
+    # a change to the unsupported file alone re-runs its day (whose quarantine lists it)
+    (folder / "export.json").write_text("[1]")
+    again = plan_drop_runs(list_drops(Storage(str(tmp_path)), None), plan.cursor, now, lambda d, s: False)
+    assert again.changed == [DAY]

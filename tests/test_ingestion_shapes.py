@@ -133,7 +133,7 @@ def test_shapes_fold_into_alternating_turns_with_extras_beside_them():
                          {"role": "assistant", "content": "Checking.", "tool_calls": [WEATHER_CALL]},
                          TOOL_TURN[1]],
                         [{"type": "output_text", "text": "Sunny."}])
-    assert [(t.role, t.content) for t in shaped.turns] == [("user", "look\n<image>\n<file>\n<file>")]
+    assert shaped.pairs == [("user", "look\n<image>\n<file>\n<file>")]
     assert shaped.response == "Checking.\n\nSunny."  # the open tool turn's text, then the reply
     assert shaped.system_prompt == "be brief\n\nno emojis"
     assert shaped.turn_tool_calls[0]["name"] == "get_weather" and len(shaped.turn_tool_results) == 1

@@ -281,14 +281,15 @@ class LogParser:
         return None
 
     def _check_semantics(self, call: RawCall, shaped: ShapedCall) -> tuple[str, str] | None:
-        for i, turn in enumerate(shaped.turns):
-            if not turn.content.strip() and not turn.has_tools:
-                return "empty_content", f"messages[{i}].content is empty"
+        if shaped.history_tools is None:  # (a tool turn's emptiness is checked by shape_call)
+            for i, (_, content) in enumerate(shaped.pairs):
+                if not content.strip():
+                    return "empty_content", f"messages[{i}].content is empty"
         if not shaped.response.strip():
             return "empty_content", "response is empty"
-        for place, text in shaped.texts_to_check():
-            if len(text) > self.max_message_chars:
-                return "message_too_large", f"{place} has {len(text)} chars"
+        too_long = shaped.first_too_long(self.max_message_chars)
+        if too_long:
+            return "message_too_large", f"{too_long[0]} has {too_long[1]} chars"
         if call.timestamp.tzinfo is None:
             return "wrong_type", "timestamp has no timezone"
         ts = call.timestamp.astimezone(dt.UTC)
@@ -303,7 +304,7 @@ class LogParser:
     def _accept(self, call: RawCall, shaped: ShapedCall, source: str, line_no: int) -> None:
         result = self.result
         a = result.accepted
-        pairs = [(t.role, t.content) for t in shaped.turns]
+        pairs = shaped.pairs
         a["id"].append(call.id)
         a["timestamp"].append(call.timestamp.astimezone(dt.UTC))
         a["model"].append(call.model)
@@ -311,12 +312,17 @@ class LogParser:
         a["user_agent"].append(call.headers.get("user-agent"))
         a["accept_language"].append(call.headers.get("accept-language"))
         result.history_lengths.append(len(pairs))
-        for turn in shaped.turns:
-            result.history_roles.append(turn.role)
-            result.history_contents.append(turn.content)
-            result.history_tool_calls.append(turn.tool_calls or None)
-            result.history_tool_results.append(turn.tool_results or None)
-            result.pending_tools |= turn.has_tools
+        for role, content in pairs:
+            result.history_roles.append(role)
+            result.history_contents.append(content)
+        if shaped.history_tools is None:
+            result.history_tool_calls += [None] * len(pairs)
+            result.history_tool_results += [None] * len(pairs)
+        else:
+            result.pending_tools = True
+            for calls, results in shaped.history_tools:
+                result.history_tool_calls.append(calls or None)
+                result.history_tool_results.append(results or None)
         a["response"].append(shaped.response)
         a["system_prompt"].append(shaped.system_prompt)
         a["turn_tool_calls"].append(shaped.turn_tool_calls or None)
@@ -335,7 +341,7 @@ class LogParser:
         shapes = result.shapes
         if shaped.system_prompt is not None:
             shapes["system_prompt"] += 1
-        if shaped.turn_tool_calls or any(t.has_tools for t in shaped.turns):
+        if shaped.uses_tools:
             shapes["tool_calls"] += 1
         if shaped.placeholders:
             shapes["multimodal_content"] += 1

@@ -62,6 +62,8 @@ class Turn:
 
     @property
     def content(self) -> str:
+        if len(self.texts) == 1:  # the common case: one message, one text
+            return self.texts[0] or ""
         return TURN_SEPARATOR.join(t for t in self.texts if t)
 
     @property
@@ -71,27 +73,55 @@ class Turn:
 
 @dataclass
 class ShapedCall:
-    turns: list[Turn]  # alternating user/assistant, starting and ending with user
+    pairs: list[tuple[str, str]]  # (role, text): alternating user/assistant, from and to user
     response: str  # the call's assistant turn: texts of its open tool turn, then the response
     system_prompt: str | None
     turn_tool_calls: list[dict]  # tool activity of the call's own assistant turn
     turn_tool_results: list[dict]
     placeholders: Counter  # kind → parts replaced (image, audio, file, other)
-    system_messages: int = 0
+    # per pair, (tool calls, tool results); None when no history message used tools
+    history_tools: list[tuple[list[dict], list[dict]]] | None = None
 
-    def texts_to_check(self) -> list[tuple[str, str]]:
-        """(place, text) of every text kept: the size limits apply to each."""
-        out = [(f"messages[{i}]", t.content) for i, t in enumerate(self.turns)]
-        out.append(("response", self.response))
-        if self.system_prompt:
-            out.append(("system prompt", self.system_prompt))
+    @property
+    def uses_tools(self) -> bool:
+        return bool(self.turn_tool_calls or self.turn_tool_results or self.history_tools)
+
+    def first_too_long(self, limit: int) -> tuple[str, int] | None:
+        """(place, length) of the first kept text longer than ``limit``: each message, the
+        response, the system prompt and every tool argument or result has that limit."""
+        for i, (_, text) in enumerate(self.pairs):
+            if len(text) > limit:
+                return f"messages[{i}]", len(text)
+        for place, text in (("response", self.response), ("system prompt", self.system_prompt or "")):
+            if len(text) > limit:
+                return place, len(text)
         tools = [*self.turn_tool_calls, *self.turn_tool_results]
-        for t in self.turns:
-            tools += [*t.tool_calls, *t.tool_results]
+        for calls, results in self.history_tools or ():
+            tools += [*calls, *results]
         for item in tools:
             text = item.get("arguments") if "arguments" in item else item.get("content")
-            out.append(("tool call", text or ""))
-        return out
+            if len(text or "") > limit:
+                return "tool call", len(text)
+        return None
+
+
+def _plain_pairs(messages: list[Any]) -> list[tuple[str, str]] | None:
+    """The common case, quickly: string contents, strictly alternating user/assistant from and
+    to user, no system or tool message. None when the history needs the full reading."""
+    if len(messages) % 2 == 0:
+        return None
+    pairs = []
+    expected, other = "user", "assistant"
+    for m in messages:
+        if type(m) is not dict:
+            return None
+        content = m.get("content")
+        if (m.get("role") != expected or type(content) is not str
+                or m.get("tool_calls") or m.get("function_call")):
+            return None
+        pairs.append((expected, content))
+        expected, other = other, expected
+    return pairs
 
 
 def content_text(value: Any, where: str, counts: Counter, allow_null: bool = False) -> str | None:
@@ -176,6 +206,9 @@ def _opt_str(value: Any, where: str) -> str | None:
 def shape_call(messages: list[Any], response: Any) -> ShapedCall:
     """Fold one call's ``messages`` and ``response`` into turns (see the module docstring)."""
     counts: Counter = Counter()
+    plain = _plain_pairs(messages)
+    if plain is not None:
+        return ShapedCall(plain, content_text(response, "response", counts), None, [], [], counts)
     system: list[str] = []
     turns: list[Turn] = []
     for i, m in enumerate(messages):
@@ -230,12 +263,17 @@ def shape_call(messages: list[Any], response: Any) -> ShapedCall:
         raise ShapeError("non_alternating_roles", "history does not end with a user message")
     reply = content_text(response, "response", counts)
     texts = [*(open_turn.texts if open_turn else ()), reply]
+    tools = [(t.tool_calls, t.tool_results) for t in turns] if any(t.has_tools for t in turns) else None
+    for t in turns:
+        if not t.content.strip() and not t.has_tools:
+            where = f"messages[{turns.index(t)}]"
+            raise ShapeError("empty_content", f"{where}.content is empty")
     return ShapedCall(
-        turns=turns,
+        pairs=[(t.role, t.content) for t in turns],
         response=TURN_SEPARATOR.join(t for t in texts if t),
         system_prompt=TURN_SEPARATOR.join(system) if system else None,
         turn_tool_calls=open_turn.tool_calls if open_turn else [],
         turn_tool_results=open_turn.tool_results if open_turn else [],
         placeholders=counts,
-        system_messages=len(system),
+        history_tools=tools,
     )

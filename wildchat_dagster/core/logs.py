@@ -88,7 +88,7 @@ class ParsedDay:
     files_unsupported: int = 0
     files_misplaced: int = 0
     files_hidden: int = 0
-    files_listed: int = 0
+    files_listed: int | None = None  # set by parse_drops; None when lines are fed directly
     hidden_names: list[str] = field(default_factory=list)
     boms: int = 0  # files that started with a UTF-8 byte order mark (removed)
     reasons: Counter = field(default_factory=Counter)
@@ -161,7 +161,7 @@ class ParsedDay:
         """The day's accounting, as metadata and logs show it (counts only, never values)."""
         return {
             "files": self.files,
-            "files_listed": self.files_listed,
+            "files_listed": self.files if self.files_listed is None else self.files_listed,
             "files_unsupported": self.files_unsupported,
             "files_misplaced": self.files_misplaced,
             "files_hidden": self.files_hidden,
@@ -183,7 +183,7 @@ class ParsedDay:
                 f" + {self.quarantined_count} quarantined + {self.no_consent} no-consent"
             )
         files = self.files + self.files_unsupported + self.files_misplaced + self.files_hidden
-        if files != self.files_listed:
+        if self.files_listed is not None and files != self.files_listed:
             raise AssertionError(f"raw log file accounting failed: {self.files_listed} files listed != "
                                  f"{self.files} read + {self.quarantined_files} quarantined + "
                                  f"{self.files_hidden} hidden")

@@ -252,9 +252,11 @@ class Storage:
         self._bucket_checked = True
 
     # -- reading -----------------------------------------------------------------------
-    def list_files(self, rel_dir: str, suffixes: tuple[str, ...] = ()) -> list[FileInfo]:
+    def list_files(self, rel_dir: str, suffixes: tuple[str, ...] = (),
+                   include_hidden: bool = False) -> list[FileInfo]:
         """Files directly or recursively under rel_dir, sorted by path; [] if it is absent
-        (but a missing S3 bucket is an error, not an empty listing)."""
+        (but a missing S3 bucket is an error, not an empty listing). Names starting with
+        ``.`` or ``_`` are left out unless ``include_hidden``."""
         selector = pafs.FileSelector(self.full(rel_dir), recursive=True, allow_not_found=True)
         try:
             infos = self.fs.get_file_info(selector)
@@ -268,7 +270,8 @@ class Storage:
                 continue
             rel = info.path[len(self.root) + 1 :]
             name = rel.rsplit("/", 1)[-1]
-            if name.startswith((".", "_")) or (suffixes and not name.endswith(suffixes)):
+            if (name.startswith((".", "_")) and not include_hidden) or (
+                    suffixes and not name.endswith(suffixes)):
                 continue
             mtime_ns = info.mtime_ns or 0
             out.append(FileInfo(rel, info.size or 0, mtime_ns, f"{info.size}-{mtime_ns}"))

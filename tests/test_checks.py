@@ -21,6 +21,7 @@ from wildchat_dagster.assets.classified import classified as real_classified
 from wildchat_dagster.assets.conversations import conversations as real_conversations
 from wildchat_dagster.assets.geo_tagged import geo_tagged as real_geo_tagged
 from wildchat_dagster.assets.raw_logs import raw_logs as real_raw_logs
+from wildchat_dagster.assets.raw_logs import raw_logs_quarantine as real_raw_logs_quarantine
 from wildchat_dagster.assets.release import release_sft as real_release_sft
 from wildchat_dagster.checks import ASSET_CHECKS, QualityResource, gx_runner
 from wildchat_dagster.checks.suites import CHECKS, SUITES, checks_for
@@ -286,6 +287,7 @@ STAGE_KEYS = (
 def test_every_check_passes_on_good_partitions_and_data_docs_name_the_suites(base, tables):
     assets = [
         real_raw_logs,
+        real_raw_logs_quarantine,
         real_conversations,
         *upstream_stand_ins(tables, "scrubbed", "geo_tagged", "classified", "release"),
         real_release_sft,
@@ -319,6 +321,7 @@ def test_a_day_without_a_drop_passes_every_check(tmp_path):
     empty_release = {"split=full": RELEASE.empty_table(), "split=nontoxic": RELEASE.empty_table()}
     assets = [
         real_raw_logs,
+        real_raw_logs_quarantine,
         real_conversations,
         stand_in("scrubbed", SCRUBBED.empty_table()),
         stand_in("geo_tagged", GEO_TAGGED.empty_table()),
@@ -471,7 +474,8 @@ def test_toxic_row_in_nontoxic_split_blocks_downstream(base, tables):
 # --------------------------------------------------------------------------- non-blocking checks
 def test_quarantine_rate_warns_without_blocking(base):
     result, evaluations, _ = run(
-        [real_raw_logs], ["raw_logs", "raw_logs_quarantine"], base, quarantine_rate_max=0.05
+        [real_raw_logs, real_raw_logs_quarantine], ["raw_logs", "raw_logs_quarantine"], base,
+        quarantine_rate_max=0.05,
     )
     assert result.success  # a WARN does not fail the run
     rate = evaluations["raw_logs_quarantine_rate"]
@@ -510,7 +514,7 @@ def test_lost_call_in_conversations_is_reported_by_raw_id(base, tables):
     conv = tables["conversations"]
     lost = conv.filter(pc.equal(conv["turn_identifier"], 103))["conversation_id"][0]
     bad = conv.filter(pc.invert(pc.equal(conv["conversation_id"], lost)))
-    run([real_raw_logs], ["raw_logs", "raw_logs_quarantine"], base)
+    run([real_raw_logs, real_raw_logs_quarantine], ["raw_logs", "raw_logs_quarantine"], base)
     _, evaluations, _ = run([stand_in("conversations", bad)], ["conversations"], base)
     accounted = evaluations["conversations_raw_accounted"]
     assert not accounted.passed and not accounted.blocking

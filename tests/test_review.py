@@ -348,3 +348,16 @@ def test_decisions_redact_and_drop_apply_on_the_next_run(day):
     assert all(checks[c].passed for c in checks), {c: e.passed for c, e in checks.items()}
     card = (base / "release" / "README.md").read_text()
     assert "| Removed after PII review | 1 | - |" in card
+
+
+def test_residue_in_a_system_prompt_withholds_its_conversation():
+    """Issue 16's extra texts (system prompt, tool arguments/results) are scanned like content:
+    a value left there withholds the conversation, and the review row says where it is."""
+    table = _messages(["What are your opening hours?", "Write a haiku about rain."])
+    table = table.append_column("system_prompt", pa.array(
+        ["You are the support bot of ACME. Escalate to jane.roe.1987@gmail.com", None], pa.string()))
+    scan = scan_residue(table, HASH)
+    assert scan.withheld == {"c0"} and scan.pending == {"email": 1}
+    (row,) = scan.review.to_pylist()
+    assert row["field"] == "extras" and row["message_index"] == 0
+    assert "jane.roe" not in row["masked_context"] and "@gmail.com" not in row["masked_context"]

@@ -366,7 +366,9 @@ def test_an_endpoint_dying_mid_run_fails_cleanly_and_a_rerun_succeeds(own_moto_s
 
     assert not result.success
     failures = [e for e in result.all_events if e.event_type == DagsterEventType.STEP_FAILURE]
-    assert [e.step_key for e in failures] == ["conversations"]
+    # raw_logs wrote both of its tables before the outage; the steps after it fail cleanly
+    assert sorted(e.step_key for e in failures) == ["conversations", "raw_logs_quarantine"]
+    failures = [e for e in failures if e.step_key == "conversations"]
     messages, error = [], failures[0].step_failure_data.error
     while error is not None:
         messages.append(error.message)

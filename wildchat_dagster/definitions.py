@@ -12,7 +12,7 @@ from .assets.conversations import conversations
 from .assets.geo_tagged import geo_tagged
 from .assets.pii_review import pii_review
 from .assets.prompt_analysis import prompt_clusters, prompt_signatures
-from .assets.raw_logs import raw_logs
+from .assets.raw_logs import raw_logs, raw_logs_quarantine
 from .assets.release import dataset_card, release, release_sft
 from .assets.scrubbed import scrubbed
 from .checks import ASSET_CHECKS, check_failure_alerts, quality_resource_from_env
@@ -32,7 +32,8 @@ from .schedules import close_yesterday_schedule
 from .sensors import raw_log_drops_sensor
 
 PIPELINE_ASSETS = [
-    raw_logs, conversations, scrubbed, pii_review, geo_tagged, classified, release, release_sft, dataset_card,
+    raw_logs, raw_logs_quarantine, conversations, scrubbed, pii_review, geo_tagged, classified, release,
+    release_sft, dataset_card,
 ]
 # Near-duplicate prompts, jailbreak families, categories (docs/analytics.md): signatures per day,
 # clusters over all days; the dbt models jailbreak_families and prompt_categories read the clusters.

@@ -26,7 +26,7 @@ from dagster import (
     schedule,
 )
 
-from .core.logs import DROP_DIR, DROP_SUFFIXES
+from .core.logs import DROP_DIR
 from .core.storage import StorageError
 from .partitions import PARTITIONS_START
 from .resources import StorageResource
@@ -57,7 +57,7 @@ def close_yesterday_schedule(context: ScheduleEvaluationContext, storage: Storag
     today = day + dt.timedelta(days=1)
     tags = {"wildchat/trigger": "close_schedule"}
     try:
-        todays = storage.get().list_files(f"{DROP_DIR}/dt={today.isoformat()}", DROP_SUFFIXES)
+        todays = storage.get().list_files(f"{DROP_DIR}/dt={today.isoformat()}")  # any file: see sensors
     except StorageError as exc:
         if not exc.transient:
             raise

@@ -49,7 +49,8 @@ from dagster import (
 )
 from dagster_aws.s3 import S3Resource
 
-from .core.logs import DROP_DIR, DROP_SUFFIXES
+from .core.drop_files import is_readable_name
+from .core.logs import DROP_DIR
 from .core.storage import FileInfo, Storage
 from .partitions import PARTITIONS_START
 from .resources import StorageResource
@@ -222,12 +223,28 @@ def _window(day: str) -> list[str]:
 
 
 def list_drops(storage: Storage, s3: S3Resource | None) -> list[FileInfo]:
-    """Every drop file: boto3 (ETag versions) on S3, pyarrow (size-mtime) on a local directory."""
+    """Every drop file, whatever its suffix (a file raw_logs will not read still re-runs its day,
+    which lists it in the quarantine): boto3 (ETag versions) on S3, pyarrow (size-mtime) on a
+    local directory. Hidden names (``.``/``_``: upload temp files, markers) are left out."""
     if storage.is_s3:
         client = s3.get_client() if s3 is not None else None
         if client is not None:
-            return storage.list_objects(client, DROP_DIR, DROP_SUFFIXES)
-    return storage.list_files(DROP_DIR, DROP_SUFFIXES)
+            return storage.list_objects(client, DROP_DIR)
+    return storage.list_files(DROP_DIR)
+
+
+def unread_files(files: Iterable[FileInfo], ignored: list[str]) -> dict[str, list[str]]:
+    """Drop files raw_logs will not read, by how its quarantine will list them: ``name (size)``."""
+    sizes = {f.path: f.size for f in files}
+    ignored_set = set(ignored)
+    out: dict[str, list[str]] = {"misplaced_file": [], "unsupported_file": []}
+    for path, size in sorted(sizes.items()):
+        rel = path[len(DROP_DIR) + 1:]
+        if path in ignored_set or rel.count("/") != 1:
+            out["misplaced_file"].append(f"{path} ({size} bytes)")
+        elif not is_readable_name(path):
+            out["unsupported_file"].append(f"{path} ({size} bytes)")
+    return out
 
 
 def downstream_keys(context) -> list[AssetKey]:
@@ -279,8 +296,12 @@ def raw_log_drops_sensor(context: SensorEvaluationContext, storage: StorageResou
     now = dt.datetime.fromtimestamp(time.time(), dt.UTC)
     plan = plan_drop_runs(files, cursor, now, raw_logs_done_checker(context.instance))
     if plan.ignored:
-        context.log.warning(f"{len(plan.ignored)} drop file(s) outside the daily partitions "
-                            f"(from {PARTITIONS_START} to today, UTC), e.g. {plan.ignored[0]}")
+        context.log.warning(f"{len(plan.ignored)} drop file(s) outside the daily partitions' folders "
+                            f"(dt=YYYY-MM-DD from {PARTITIONS_START} to today, UTC), e.g. {plan.ignored[0]}")
+    for reason, names in unread_files(files, plan.ignored).items():
+        if names:
+            context.log.warning(f"{len(names)} drop file(s) raw_logs will not read (listed in the quarantine "
+                                f"as {reason}): {', '.join(names[:20])}")
     context.log.info(plan.summary())
     requests = to_run_requests(plan, downstream_keys(context))
     if not requests:

@@ -6,6 +6,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from dagster import AssetExecutionContext, MetadataValue, Output, asset
 
+from ..core.extra_text import scrub_extras
 from ..core.keeps import keeps_table, write_keeps
 from ..core.pii import scrub_table
 from ..core.review import apply_forced_redactions
@@ -38,6 +39,11 @@ def scrubbed(
     with pii.get_scrubber() as scrubber:
         scrubber.value_hasher = hasher  # records the deliberate keeps as keyed hashes
         table, stats = scrub_table(conversations, scrubber)
+        # System prompts, tool arguments and results: the same scrubber, the same users.
+        users = [f"ip:{ip}" if ip else f"conversation:{cid}" for ip, cid in zip(
+            table.column("ip").to_pylist(), table.column("conversation_id").to_pylist(), strict=True)]
+        table, extras = scrub_extras(table, scrubber, users)
+        stats.kept_hashes.update(extras.kept_hashes)
     # Reviewers' `redact` decisions: values the scrubber missed, replaced from now on (core/review.py).
     table, forced = apply_forced_redactions(table, hasher, decisions.redact)
     for entity, count in forced.items():
@@ -52,7 +58,8 @@ def scrubbed(
         f"scrubbed[{day}]: {summary['messages']} messages, "
         f"{summary['messages_redacted']} redacted, {summary['distinct_texts']} distinct texts "
         f"({summary['ner_texts']} through NER) in {summary['seconds']}s; by type: {redacted_by_type}; "
-        f"{sum(forced.values())} redacted by review decision; {len(stats.kept_hashes)} kept values recorded"
+        f"{sum(forced.values())} redacted by review decision; {len(stats.kept_hashes)} kept values recorded; "
+        f"extra texts (system prompts, tool calls): {extras.texts}, {extras.redacted} redacted"
     )
     metadata = {
         "messages": summary["messages"],
@@ -70,6 +77,9 @@ def scrubbed(
         "keeps_uri": keeps_uri,
         "redacted_by_review": MetadataValue.json(dict(sorted(forced.items()))),
         "review_decisions": MetadataValue.json(decisions.summary()),
+        "extra_texts": extras.texts,
+        "extra_texts_redacted": extras.redacted,
+        "extras": MetadataValue.json(extras.as_dict()),
         "pii_engine": MetadataValue.json(
             {"presidio": version("presidio-analyzer"), "spacy_models": dict(config.models),
              "secrets": f"detect-secrets {version('detect-secrets')}"}  # the installed ones, never stale

@@ -133,6 +133,9 @@ def _evaluate(
         )
 
 
+CONSENT_LOOKBACK_DAYS = 7  # the days the no-consent share is compared with
+
+
 def _read(storage: Storage, asset: str, day: str) -> pa.Table | None:
     return storage.read_table(storage.partition_dir(asset, day))
 
@@ -142,6 +145,8 @@ def raw_logs_quality(context: AssetCheckExecutionContext, storage: StorageResour
     day = context.partition_key
     store = storage.get()
     counts = _latest_metadata(context, "raw_logs", day)
+    previous = [_latest_metadata(context, "raw_logs", _shift(day, -k))
+                for k in range(1, CONSENT_LOOKBACK_DAYS + 1)]
     frames = q.raw_logs_frames(
         _read(store, "raw_logs", day),
         _read(store, "raw_logs_quarantine", day),
@@ -150,8 +155,10 @@ def raw_logs_quality(context: AssetCheckExecutionContext, storage: StorageResour
         q.count_drop_lines(store, day),
         RAW_LOGS,
         QUARANTINE,
+        q.no_consent_jump(counts, [c for c in previous if c]),
     )
-    params = {"partition_days": [day], "max_quarantine_rate": quality.quarantine_rate_max}
+    params = {"partition_days": [day], "max_quarantine_rate": quality.quarantine_rate_max,
+              "max_no_consent_jump": quality.no_consent_jump_max}
     yield from _evaluate(context, "raw_logs", frames, params, store, quality)
 
 

@@ -93,8 +93,17 @@ CHECKS: tuple[CheckDef, ...] = (
     CheckDef(
         "raw_logs_reconciliation",
         "raw_logs",
-        "Drop lines = accepted + quarantined + no-consent, exactly: the materialization's counts "
+        "Drop lines = accepted + quarantined + no-consent, exactly, and every unread drop file listed in "
+        "the quarantine: the materialization's counts "
         "against the stored tables and an independent recount of the drop files.",
+    ),
+    CheckDef(
+        "raw_logs_no_consent_share",
+        "raw_logs",
+        "The day's no-consent share (consent: false / drop lines) at most no_consent_jump_max above the "
+        "median of the previous days' (a warning: a producer that stopped sending consent looks like "
+        "a day of refusals).",
+        severity="WARN",
     ),
     CheckDef(
         "raw_logs_quarantine_rate",
@@ -119,10 +128,11 @@ CHECKS: tuple[CheckDef, ...] = (
     CheckDef(
         "scrubbed_no_pii_residue",
         "scrubbed",
-        "No e-mail, phone (with a cue), Luhn-valid card or secret pattern left in any message: an "
-        "independent regex scan (core/residue.py), not Presidio. Values the scrubber kept by rule "
-        "(frequency, placeholders) or reviewers released are not residue. A warning: the conversations "
-        "holding residue are withheld from the release and listed in pii_review for a decision.",
+        "No e-mail, phone (with a cue), Luhn-valid card or secret pattern left in any message, its "
+        "system prompt, tool-call arguments or tool results: an independent regex scan "
+        "(core/residue.py), not Presidio. Values the scrubber kept by rule (frequency, placeholders) "
+        "or reviewers released are not residue. A warning: the conversations holding residue are "
+        "withheld from the release and listed in pii_review for a decision.",
         severity="WARN",
     ),
     CheckDef(
@@ -231,9 +241,11 @@ SUITES: tuple[SuiteDef, ...] = (
             _in_set("raw_logs_reconciliation", "materialization_found", [True]),
             _equal("raw_logs_reconciliation", "raw_logs_rows", "accepted"),
             _equal("raw_logs_reconciliation", "quarantine_rows", "quarantined"),
+            _equal("raw_logs_reconciliation", "quarantine_file_rows", "quarantined_files"),
             _equal("raw_logs_reconciliation", "lines", "accounted"),
             _equal("raw_logs_reconciliation", "drop_lines_recounted", "lines"),
             _between("raw_logs_quarantine_rate", "quarantine_rate", 0, P("max_quarantine_rate")),
+            _between("raw_logs_no_consent_share", "no_consent_jump", 0, P("max_no_consent_jump")),
         ),
     ),
     SuiteDef(

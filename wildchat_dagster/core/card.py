@@ -478,6 +478,9 @@ _EXTRA_DOCS = {
     "toxicity_backends": "backends that scored the conversation",
     "flagged_by": "backends that flagged any of its messages",
     "embedded_toxicity": "offline classifier's probability per message ([] if it did not run)",
+    "system_prompts": "per message, the scrubbed system prompt in force at each user message ([] if none)",
+    "tool_calls": "per message, an assistant message's scrubbed tool calls ([] if none)",
+    "tool_results": "per message, the scrubbed results of those tool calls ([] if none)",
 }
 
 

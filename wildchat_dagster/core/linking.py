@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .logs import history_hash
-from .schema import CONVERSATIONS
+from .schema import CONVERSATIONS, TOOL_CALLS, TOOL_RESULTS
 
 # A message of a conversation: which call produced it and which part of that call it is.
 # part: "u" (the call's last user message), "a" (its response) or an int index into the
@@ -40,10 +40,12 @@ US_PER_DAY = 86_400_000_000
 # At 100k turns a day this cuts the window from about 1.6 GB of Arrow to about 0.7 GB.
 LINK_KEYS = ("id", "timestamp", "model", "ip", "user_agent", "accept_language", "history_len",
              "turn_hash", "parent_hash")
+# The extras beside the text (system prompt, the call's own tool turn) follow the response.
+CALL_EXTRAS = ("system_prompt", "turn_tool_calls", "turn_tool_results")
 WINDOW_COLUMNS = {
     "before": list(LINK_KEYS),
-    "same": [*LINK_KEYS, "prompt", "response", "messages"],
-    "after": [*LINK_KEYS, "prompt", "response"],
+    "same": [*LINK_KEYS, "prompt", "response", *CALL_EXTRAS, "messages"],
+    "after": [*LINK_KEYS, "prompt", "response", *CALL_EXTRAS],
 }
 
 
@@ -228,6 +230,40 @@ class _Texts:
         self.prompts = _Chunks(raw.column("prompt"))
         self.history = _Chunks(raw.column("messages")) if "messages" in raw.column_names else None
         self.ids = raw.column("id")
+        self.raw = raw
+
+    def tools(self, rows: np.ndarray, parts: np.ndarray) -> tuple[pa.Array, pa.Array]:
+        """(tool_calls, tool_results) of the same messages as ``gather``: a response carries its
+        call's own tool turn, a history message its own, a prompt none."""
+        n = len(rows)
+        names = ("turn_tool_calls", "turn_tool_results")
+        types = (TOOL_CALLS, TOOL_RESULTS)
+        history_tools = False
+        if self.history is not None and self.history.chunks:
+            fields = {f.name for f in self.history.chunks[0].type.value_type}
+            history_tools = {"tool_calls", "tool_results"} <= fields
+        if not any(name in self.raw.column_names for name in names):
+            return pa.nulls(n, TOOL_CALLS), pa.nulls(n, TOOL_RESULTS)
+        out = []
+        for name, field_name, typ in zip(names, ("tool_calls", "tool_results"), types, strict=True):
+            pieces: list[tuple[np.ndarray, pa.Array]] = []
+            responses = np.nonzero(parts == -2)[0]
+            if name in self.raw.column_names and len(responses):
+                for chunk, hit, local in _Chunks(self.raw.column(name)).split(rows[responses]):
+                    pieces.append((responses[hit], chunk.take(pa.array(local)).cast(typ)))
+            from_history = np.nonzero(parts >= 0)[0]
+            if history_tools and len(from_history):
+                for chunk, hit, local in self.history.split(rows[from_history]):
+                    offsets = chunk.offsets.to_numpy()
+                    flat = chunk.flatten()
+                    take = pa.array(offsets[local] + parts[from_history[hit]] - offsets[0])
+                    pieces.append((from_history[hit], pc.struct_field(flat, field_name).take(take).cast(typ)))
+            rest = np.setdiff1d(np.arange(n), np.concatenate([p for p, _ in pieces]) if pieces else [])
+            pieces.append((rest, pa.nulls(len(rest), typ)))
+            inverse = np.empty(n, np.int64)
+            inverse[np.concatenate([p for p, _ in pieces])] = np.arange(n)
+            out.append(pa.concat_arrays([v for _, v in pieces]).take(pa.array(inverse)))
+        return out[0], out[1]
 
     def gather(self, rows: np.ndarray, parts: np.ndarray) -> tuple[pa.Array, pa.Array]:
         """(roles, contents) of message ``parts[k]`` of call ``rows[k]``: part >= 0 is a history
@@ -300,7 +336,10 @@ def _to_table(conversations: list[_Conversation], raw: pa.Table) -> pa.Table:
             copied.append(m.copied)
     row_index = np.asarray(rows, np.int64)
     part_index = np.asarray(parts, np.int64)
-    roles, contents = _Texts(raw).gather(row_index, part_index)
+    texts = _Texts(raw)
+    roles, contents = texts.gather(row_index, part_index)
+    tool_calls, tool_results = texts.tools(row_index, part_index)
+    del texts
 
     # Per conversation: WildChat's hash over the role/content list, its start and end.
     n_conv = len(conversations)
@@ -333,9 +372,15 @@ def _to_table(conversations: list[_Conversation], raw: pa.Table) -> pa.Table:
         "content": contents,
         "turn_identifier": pc.if_else(pa.array(part_index >= 0), pa.nulls(len(rows), pa.int64()), ids),
         "copied_prefix": pa.array(copied, pa.bool_()),
+        "tool_calls": tool_calls,
+        "tool_results": tool_results,
     }
     for name in ("timestamp", "model", "ip", "user_agent", "accept_language"):
         columns[name] = raw.column(name).take(take_row)
+    # The system prompt of the call each message came from (its own text never enters the
+    # conversation nor the hashes: a changed system prompt does not break the chain).
+    columns["system_prompt"] = (raw.column("system_prompt").take(take_row)
+                                if "system_prompt" in raw.column_names else pa.nulls(len(rows), pa.string()))
     arrays = [columns[f.name] for f in CONVERSATIONS]
     arrays = [a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a for a in arrays]
     return pa.Table.from_arrays([a.cast(f.type) for a, f in zip(arrays, CONVERSATIONS, strict=True)],

@@ -11,6 +11,7 @@ not a row property: schema conformance, reconciliations, rates.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import os
 import re
@@ -23,6 +24,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from .extra_text import extra_texts, has_extras
+from .logs import FILE_REASONS
 from .residue import PII_KINDS, ip_residue_columns, pii_residue_masks
 from .schema import DETOXIFY_LABELS, MODERATION_CATEGORIES
 
@@ -133,28 +136,38 @@ def count_rows(storage, rel_dir: str) -> int | None:
     return total
 
 
-def count_drop_lines(
-    storage, day: str, drop_dir: str = "raw_logs_drop", suffixes: tuple[str, ...] = (".jsonl", ".jsonl.gz")
-) -> int:
-    """Non-blank lines in a day's drop files, counted independently of the parser (streaming;
-    a file that cannot be read counts as one line, as the parser quarantines it as one)."""
+def count_drop_lines(storage, day: str) -> int:
+    """Non-blank lines in a day's readable drop files, counted apart from the parser (streaming;
+    a gzip stream that breaks off counts its complete lines plus one for the lost rest, as
+    the parser quarantines the rest as one line; a file that cannot be opened counts one)."""
+    from .drop_files import DropLines, list_day_files
+
     total = 0
-    for info in storage.list_files(f"{drop_dir}/dt={day}", suffixes):
-        compression = "gzip" if info.path.endswith(".gz") else None
+    for info in list_day_files(storage, dt.date.fromisoformat(day)).read:
         counted = 0
         try:
-            with storage.fs.open_input_stream(storage.full(info.path), compression=compression) as stream:
-                pending = b""
-                while chunk := stream.read(1 << 20):
-                    lines = (pending + chunk).split(b"\n")
-                    pending = lines.pop()
-                    counted += sum(1 for line in lines if line.strip())
-                if pending.strip():
-                    counted += 1
+            with storage.fs.open_input_stream(storage.full(info.path), compression=None) as stream:
+                reader = DropLines(stream, info.path.lower().endswith(".gz"))
+                counted = sum(1 for line in reader if line.strip())
+                counted += reader.problem is not None
         except (OSError, EOFError):
             counted += 1
         total += counted
     return total
+
+
+def no_consent_jump(day_counts: Mapping[str, int] | None, previous: list[Mapping[str, int]]) -> float:
+    """How much the day's no-consent share (no_consent / lines) exceeds the median share of the
+    previous days that had lines; 0 when there is nothing to compare with."""
+    def share(c: Mapping[str, int] | None) -> float | None:
+        lines = int((c or {}).get("lines", 0) or 0)
+        return int(c.get("no_consent", 0) or 0) / lines if lines > 0 else None
+
+    today = share(day_counts)
+    before = [s for s in (share(c) for c in previous) if s is not None]
+    if today is None or not before:
+        return 0.0
+    return max(0.0, today - float(np.median(before)))
 
 
 # --------------------------------------------------------------------------- reference sets
@@ -307,6 +320,7 @@ def raw_logs_frames(
     drop_lines: int | None,
     raw_schema: pa.Schema,
     quarantine_schema: pa.Schema,
+    no_consent_jump_value: float = 0.0,
 ) -> Frames:
     raw = raw_table if raw_table is not None else raw_schema.empty_table()
     rows = pd.DataFrame(
@@ -319,7 +333,12 @@ def raw_logs_frames(
             "parent_hash": _obj(raw.column("parent_hash").to_pylist()),
         }
     )
-    q_rows = quarantine.num_rows if quarantine is not None else 0
+    if quarantine is not None and quarantine.num_rows:
+        file_level = np.isin(np.asarray(quarantine.column("reason").to_pylist(), dtype=object), FILE_REASONS)
+    else:
+        file_level = np.zeros(0, bool)
+    q_files = int(file_level.sum())
+    q_rows = len(file_level) - q_files  # quarantined lines; unsupported/misplaced files apart
     c = dict(counts or {})
     lines = int(c.get("lines", -1))
     accepted, quarantined, no_consent = (int(c.get(k, -1)) for k in ("accepted", "quarantined", "no_consent"))
@@ -330,13 +349,16 @@ def raw_logs_frames(
             "quarantine_schema_mismatch": _obj([schema_mismatch(quarantine, quarantine_schema)]),
             "raw_logs_rows": [raw.num_rows],
             "quarantine_rows": [q_rows],
+            "quarantine_file_rows": [q_files],
             "lines": [lines],
             "accepted": [accepted],
             "quarantined": [quarantined],
+            "quarantined_files": [int(c.get("quarantined_files", 0))],
             "no_consent": [no_consent],
             "accounted": [accepted + quarantined + no_consent],
             "drop_lines_recounted": [drop_lines if drop_lines is not None else -1],
             "quarantine_rate": [q_rows / lines if lines > 0 else 0.0],
+            "no_consent_jump": [round(no_consent_jump_value, 6)],
         }
     )
     return Frames(
@@ -344,9 +366,12 @@ def raw_logs_frames(
         {
             "rows": raw.num_rows,
             "quarantine_rows": q_rows,
+            "quarantine_file_rows": q_files,
             "lines": lines,
             "no_consent": no_consent,
             "quarantine_rate": round(q_rows / lines, 6) if lines > 0 else 0.0,
+            "no_consent_share": round(no_consent / lines, 6) if lines > 0 else 0.0,
+            "no_consent_jump": round(no_consent_jump_value, 6),
         },
     )
 
@@ -477,6 +502,9 @@ def scrubbed_frames(
             if scrubbed.num_rows
             else {k: np.zeros(0, bool) for k in PII_KINDS}
         )
+        if scrubbed.num_rows and has_extras(scrubbed):  # system prompts, tool arguments and results too
+            extra = pii_residue_masks(extra_texts(scrubbed))
+            masks = {k: masks[k] | extra[k] for k in PII_KINDS}
     rows = pd.DataFrame(
         {
             **_ids(scrubbed, ["conversation_id", "message_index"]),

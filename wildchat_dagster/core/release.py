@@ -474,6 +474,18 @@ def build_release(
     return ReleaseResult(full, nontoxic, stats, disclosure)
 
 
+def _extras(seg: _Segments, col: dict[str, pa.Array], user: pa.Array) -> dict[str, pa.ListArray]:
+    """The per-message extras beside WildChat's conversation (docs/release.md): the system prompt
+    at user messages, tool calls and results at assistant messages; [] for a conversation with none."""
+    system = pc.if_else(user, col["system_prompt"], pa.nulls(len(user), pa.string()))
+    out = {}
+    for name, values in (("system_prompts", system), ("tool_calls", col["tool_calls"]),
+                         ("tool_results", col["tool_results"])):
+        typ = RELEASE.field(name).type
+        out[name] = seg.nested(_as(values, typ.value_type), seg.any(_np_valid(values)), typ)
+    return out
+
+
 def _nest(
     t: pa.Table, takedowns: Takedowns, detoxify_threshold: float, embedded_threshold: float,
     drops: Takedowns | None = None,
@@ -571,6 +583,7 @@ def _nest(
         "toxicity_backends": backends,
         "flagged_by": flagged_by,
         "embedded_toxicity": embedded,
+        **_extras(seg, col, user),
     }
     table = pa.Table.from_arrays([_as(columns[f.name], f.type) for f in RELEASE], schema=RELEASE)
 

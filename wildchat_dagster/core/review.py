@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyarrow as pa
 
+from .extra_text import extra_texts, has_extras
 from .keeps import KeptValues
 from .release import Takedowns, _split_location
 from .residue import Finding, pii_findings
@@ -61,9 +62,10 @@ PII_REVIEW = pa.schema(
         ("turn_identifier", pa.int64()),  # the raw call of the message: stable across re-links
         ("message_index", pa.int32()),
         ("role", pa.string()),
+        ("field", pa.string()),  # "content", or "extras": its system prompt, tool arguments and results
         ("kind", pa.string()),  # email | phone | card | secret
         ("subkind", pa.string()),  # e.g. aws_access_key; never the value
-        ("span_start", pa.int32()),  # in the scrubbed message text
+        ("span_start", pa.int32()),  # in the scrubbed message text (extras: in core/extra_text's join)
         ("span_end", pa.int32()),
         ("masked_context", pa.string()),  # "…call me at 07•••••••31 tomorrow…"
         ("value_hash", pa.string()),  # core/keeps.ValueHasher: what a decision names
@@ -292,26 +294,31 @@ def scan_residue(
     masks = {kind: np.zeros(n, dtype=bool) for kind in PII_KINDS}
     scan = ResidueScan(PII_REVIEW.empty_table(), frozenset(), masks)
     rows: dict[str, list] = {f.name: [] for f in PII_REVIEW}
-    hits: list[tuple[int, Finding, str, str | None, str]] = []
-    for i, text, found in pii_findings(table.column("content")):
-        for f in sorted(found, key=lambda f: (f.start, f.end)):
-            scan.findings[f.kind] += 1
-            value_hash = hasher(f.kind, text[f.start:f.end])
-            rule = keeps.honoured_rule(value_hash)
-            if rule is not None:
-                scan.kept_by_rule[rule] += 1
-                continue
-            if value_hash in decisions.release:
-                scan.released_by_review += 1
-                continue
-            scan.pending[f.kind] += 1
-            masks[f.kind][i] = True
-            hits.append((i, f, value_hash, keeps.any_rule(value_hash), masked_context(text, f, found)))
+    hits: list[tuple[int, Finding, str, str | None, str, str]] = []
+    sources = [("content", table.column("content"))]
+    if n and has_extras(table):  # system prompts, tool-call arguments, tool results (issue 16)
+        sources.append(("extras", pa.array(extra_texts(table), pa.string())))
+    for where, texts in sources:
+        for i, text, found in pii_findings(texts):
+            for f in sorted(found, key=lambda f: (f.start, f.end)):
+                scan.findings[f.kind] += 1
+                value_hash = hasher(f.kind, text[f.start:f.end])
+                rule = keeps.honoured_rule(value_hash)
+                if rule is not None:
+                    scan.kept_by_rule[rule] += 1
+                    continue
+                if value_hash in decisions.release:
+                    scan.released_by_review += 1
+                    continue
+                scan.pending[f.kind] += 1
+                masks[f.kind][i] = True
+                context = masked_context(text, f, found)
+                hits.append((i, f, value_hash, keeps.any_rule(value_hash), context, where))
     if not hits:
         return scan
     ids = {name: _column(table, name) for name in REVIEW_COLUMNS if name != "content"}
     dropped = _dropped_conversations(ids, decisions.drops)
-    for i, f, value_hash, rule, context in hits:
+    for i, f, value_hash, rule, context, where in hits:
         if ids["conversation_id"][i] in dropped:
             scan.dropped_by_review += 1
             scan.pending[f.kind] -= 1
@@ -319,6 +326,7 @@ def scan_residue(
             continue
         for name in ("conversation_id", "conversation_hash", "turn_identifier", "message_index", "role"):
             rows[name].append(ids[name][i])
+        rows["field"].append(where)
         rows["kind"].append(f.kind)
         rows["subkind"].append(f.subkind)
         rows["span_start"].append(f.start)

@@ -13,7 +13,22 @@ import pyarrow as pa
 
 TIMESTAMP = pa.timestamp("us", tz="UTC")
 
-MESSAGE = pa.struct([("role", pa.string()), ("content", pa.string())])
+# Tool activity of an assistant turn (core/message_shapes.py): the calls the model made and
+# the results sent back. Arguments and results are text (JSON as the API logged it), scrubbed
+# like message content from `scrubbed` on.
+TOOL_CALL = pa.struct(
+    [("id", pa.string()), ("type", pa.string()), ("name", pa.string()), ("arguments", pa.string())]
+)
+TOOL_RESULT = pa.struct([("tool_call_id", pa.string()), ("name", pa.string()), ("content", pa.string())])
+TOOL_CALLS = pa.list_(TOOL_CALL)
+TOOL_RESULTS = pa.list_(TOOL_RESULT)
+
+# One turn of a call's history: user or assistant text (non-text parts as placeholders);
+# the tool lists are null except on assistant turns that used tools.
+MESSAGE = pa.struct(
+    [("role", pa.string()), ("content", pa.string()), ("tool_calls", TOOL_CALLS),
+     ("tool_results", TOOL_RESULTS)]
+)
 
 # raw_logs: one row per accepted chatbot API call (consent given, contract valid).
 RAW_LOGS = pa.schema(
@@ -29,7 +44,12 @@ RAW_LOGS = pa.schema(
         # which is quadratic in a conversation's length (conversations' window, core/linking.py).
         ("prompt", pa.string()),
         ("history_len", pa.int32()),
+        # The call's assistant turn: text of an open tool turn at the end of the history, then
+        # the model's reply (just the reply for a call without tools).
         ("response", pa.string()),
+        ("system_prompt", pa.string()),  # system/developer messages joined; null if none
+        ("turn_tool_calls", TOOL_CALLS),  # tool activity of the call's own assistant turn
+        ("turn_tool_results", TOOL_RESULTS),
         ("openai_id", pa.string()),
         ("temperature", pa.float64()),
         ("top_p", pa.float64()),
@@ -78,6 +98,11 @@ CONVERSATIONS = pa.schema(
         ("copied_prefix", pa.bool_()),  # message copied into a branch from its parent conversation
         ("branch_of", pa.string()),  # conversation_id this one branched from (regenerate/edit)
         ("orphan", pa.bool_()),  # its first call's parent was never found: history recovered
+        # Beside WildChat's text, never inside it: the system prompt of the call that produced
+        # the message, and an assistant message's tool calls and results (null otherwise).
+        ("system_prompt", pa.string()),
+        ("tool_calls", TOOL_CALLS),
+        ("tool_results", TOOL_RESULTS),
     ]
 )
 
@@ -211,6 +236,12 @@ RELEASE_EXTRAS = pa.schema(
         ("toxicity_backends", pa.list_(pa.string())),  # backends that scored this conversation
         ("flagged_by", pa.list_(pa.string())),  # backends that flagged any of its messages
         ("embedded_toxicity", pa.list_(pa.float64())),  # offline classifier, one per message, [] if not run
+        # One per message, [] when the conversation has none (docs/release.md): the system prompt
+        # in force at each user message (null on assistant messages), each assistant message's
+        # tool calls and tool results (scrubbed).
+        ("system_prompts", pa.list_(pa.string())),
+        ("tool_calls", pa.list_(TOOL_CALLS)),
+        ("tool_results", pa.list_(TOOL_RESULTS)),
     ]
 )
 RELEASE = pa.schema(list(RELEASE_WILDCHAT) + list(RELEASE_EXTRAS))

@@ -241,26 +241,29 @@ def test_a_value_repeated_by_the_assistant_counts_as_missed_and_as_an_echo():
 
 # --- floors: the default scrubber on the corpus --------------------------------------------------
 
-# category: (floor, goal). Floors are today's measurement rounded down (main at ffb6fcd, before the
-# issue-14 recall work); goals are issue 14's targets. Raise the floors as the recall work lands.
+# category: (floor, goal). Floors are the measurement after the issue-14 recall work, rounded down a
+# little (before it, at ffb6fcd: e-mail 0.91, phone 0.44, national IDs 0.18, passports 0.05, profile
+# URLs 0, secrets 0.62, passwords 0.26, names 0.11, addresses 0.07, DOB 0.03); goals are issue 14's.
+# NAME mixes the writer's own names (goal 0.95, SELF_FLOORS) with third-person ones, which the
+# default `wildchat` person policy keeps (docs/pii.md: the measured policy).
 RECALL_FLOORS = {
-    "EMAIL": (0.85, 1.0),
-    "PHONE": (0.40, 1.0),
+    "EMAIL": (1.0, 1.0),
+    "PHONE": (1.0, 1.0),
     "CARD": (1.0, 1.0),
     "IBAN": (1.0, 1.0),
-    "NATIONAL_ID": (0.15, 1.0),
-    "PASSPORT": (0.04, 1.0),
+    "NATIONAL_ID": (1.0, 1.0),
+    "PASSPORT": (1.0, 1.0),
     "IP": (1.0, 1.0),
-    "SOCIAL_URL": (0.0, 1.0),
-    "SECRET": (0.55, 1.0),
-    "PASSWORD": (0.22, 1.0),
-    "NAME": (0.09, 0.95),  # goal for self names (and form/resume/letter headers); third: a policy
-    "ADDRESS": (0.05, 0.95),
-    "DOB": (0.0, 0.95),
+    "SOCIAL_URL": (1.0, 1.0),
+    "SECRET": (1.0, 1.0),
+    "PASSWORD": (0.95, 1.0),  # 26/27: the router brand the assistant names is 8 characters of it
+    "NAME": (0.62, 0.95),
+    "ADDRESS": (0.82, 0.95),
+    "DOB": (0.75, 0.95),  # the misses are third-person dates of birth in clinical notes
 }
-SELF_NAME_FLOOR = (0.10, 0.95)  # (floor, goal) for names the writer gives as their own
-BENIGN_FLOOR = (0.97, 0.95)  # all benign kinds together: goal ≥ 0.95 kept, floor today's 0.99
-BENIGN_KIND_FLOORS = {"hotline": 0.85}  # every other kind: 1.0 today
+SELF_FLOORS = {"NAME": (0.95, 0.95), "ADDRESS": (0.90, 0.95), "PHONE": (1.0, 1.0)}  # the writer's own
+BENIGN_FLOOR = (0.99, 0.95)  # all benign kinds together: goal ≥ 0.95 kept, measured 184/184
+BENIGN_KIND_FLOORS: dict[str, float] = {}  # every kind: 1.0 measured, hotlines included
 
 
 @pytest.fixture(scope="module")
@@ -276,8 +279,9 @@ def test_default_scrubber_recall_floors(corpus_report):
         if t.rate < RECALL_FLOORS[cat][0]
     }
     assert not low, f"recall below floor (category: removed/planted): {low}"
-    self_names = corpus_report.by_who[("NAME", "self")]
-    assert self_names.rate >= SELF_NAME_FLOOR[0], f"{self_names.hits}/{self_names.total}"
+    for category, (floor, _goal) in SELF_FLOORS.items():
+        own = corpus_report.by_who[(category, "self")]
+        assert own.rate >= floor, f"{category} (own): {own.hits}/{own.total}"
 
 
 def test_default_scrubber_keeps_benign_look_alikes(corpus_report):

@@ -121,7 +121,9 @@ def scrub_messages(table: pa.Table, scrubber: PiiScrubber) -> tuple[pa.Table, Sc
     masked ``findings`` added. The frequency rule counts users by ``user_key``."""
     contents = table.column("content").to_pylist()
     conversations = table.column("conversation_id").to_pylist()
-    result = scrubber.scrub(contents, table.column("user_key").to_pylist())
+    # Grouped by conversation as the pipeline scrubs: a value redacted in one message is redacted
+    # wherever it reappears in its conversation (core/pii_consistency.py).
+    result = scrubber.scrub(contents, table.column("user_key").to_pylist(), conversations)
     # A value found anywhere in a conversation is masked wherever it shows in that conversation's
     # contexts, even where the scrubber did not flag it again (a name repeated in a later message).
     found: dict[str, set[str]] = defaultdict(set)

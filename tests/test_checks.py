@@ -219,7 +219,7 @@ def test_residue_scan_finds_pii_and_secrets_but_not_placeholders():
     clean = [
         "<PRESIDIO_ANONYMIZED_EMAIL_ADDRESS> <PRESIDIO_ANONYMIZED_PHONE_NUMBER> <SECRET_REDACTED_AWS_KEY>",
         "mail info@example.com, a@b.example.org, test@gmail.com or x@host.test",
-        "kept by the scrubber too: info@domain.com, support@gmail.com, your.name@company.com",
+        "kept by the scrubber too: info@domain.com, noreply@github.com, your.name@company.com",
         "sk-proj-xxxxxxxxxxxxxxxxxxxxxxxx <SECRET_REDACTED_OPENAI_KEY>",
         "AKIAIOSFODNN7EXAMPLE is AWS's documentation key; sk-xxxxxxxxxxxxxxxxxxxxxxxx is a placeholder",
         "the sum is 12345678901 and the date 2023-04-10; call me on 2023-04-10 12:30",

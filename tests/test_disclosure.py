@@ -28,7 +28,7 @@ from wildchat_dagster.core.disclosure import (
     observations,
     read_observations,
 )
-from wildchat_dagster.core.publish import current
+from wildchat_dagster.core.publish import current, read_published_bytes, read_published_table
 from wildchat_dagster.core.release import build_release
 from wildchat_dagster.core.release_policy import (
     ReleasePolicy,
@@ -300,7 +300,7 @@ def test_release_metadata_card_and_check_report_the_risk_before_and_after(tmp_pa
     assert meta["disclosure_before_users_k_lt_5"] == 7 and meta["disclosure_after_users_k_lt_5"] == 1
     assert meta["disclosure_before_share_k_lt_5"] == 1.0 and meta["disclosure_after_share_k_lt_5"] == 0.1429
     assert meta["release_policy"]["header_detail"] == "generalized"
-    manifest = json.loads((tmp_path / f"release/dt={DAY}/{MANIFEST_NAME}").read_text())
+    manifest = json.loads(read_published_bytes(Storage(str(tmp_path)), f"release/dt={DAY}", MANIFEST_NAME))
     assert manifest["disclosure"]["after"]["users_below"] == 1
     (check,) = result.get_asset_check_evaluations()
     assert check.check_name == "release_disclosure" and check.passed  # 14% <= 20%
@@ -329,7 +329,7 @@ def test_under_wildchat_mode_the_check_warns_without_blocking(tmp_path):
     assert not check.passed and check.severity == AssetCheckSeverity.WARN
     assert check.metadata["share_k_lt_5"].value == 1.0
     assert check.metadata["release_policy"].value["mode"] == "wildchat"
-    full = pq.read_table(tmp_path / f"release/dt={DAY}/split=full/part-00000.parquet")
+    full = read_published_table(Storage(str(tmp_path)), f"release/dt={DAY}", "split=full")
     assert RARE_UA in full["header"].combine_chunks().field("user-agent").to_pylist()
     text = (tmp_path / CARD_PATH).read_text()
     assert ("Release policy: wildchat (full headers, exact country and state, timestamps to the second)."

@@ -21,6 +21,7 @@ from wildchat_dagster.checks import ASSET_CHECKS
 from wildchat_dagster.core import quality as q
 from wildchat_dagster.core.logs import LogParser
 from wildchat_dagster.core.message_shapes import shape_call
+from wildchat_dagster.core.publish import read_published_table
 from wildchat_dagster.core.storage import Storage
 from wildchat_dagster.definitions import PIPELINE_ASSETS, build_definitions
 
@@ -110,6 +111,8 @@ def run(base, selection, day=DAY, checks=False, instance=None, ok=True):
 
 
 def read(base, asset, day=DAY, sub=""):
+    if asset == "release":  # versioned: the day's current version (core/publish.py)
+        return read_published_table(Storage(str(base)), f"release/dt={day}", sub)
     return pq.read_table(Path(base) / asset / f"dt={day}" / sub / "part-00000.parquet")
 
 

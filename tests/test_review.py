@@ -18,6 +18,7 @@ from wildchat_dagster.checks import ASSET_CHECKS, build_check_alert_sensor
 from wildchat_dagster.core.keeps import KeptValues, ValueHasher, keeps_table
 from wildchat_dagster.core.linking import link_conversations
 from wildchat_dagster.core.pii import DEFAULT_ENTITIES
+from wildchat_dagster.core.publish import read_published_table
 from wildchat_dagster.core.release import Takedowns, build_release
 from wildchat_dagster.core.review import (
     ReviewDecisions,
@@ -252,7 +253,7 @@ def materialize_day(base, instance, selection):
 
 def released(base) -> dict[int, dict]:
     """Released conversations of the day by their first turn_identifier."""
-    full = pq.read_table(base / "release" / f"dt={DAY}" / "split=full").to_pylist()
+    full = read_published_table(Storage(str(base)), f"release/dt={DAY}", "split=full").to_pylist()
     return {row["conversation"][0]["turn_identifier"]: row for row in full}
 
 

@@ -9,9 +9,11 @@ reviewer's decision names (docs/runbook.md §4). ``release`` withholds the same 
 import pyarrow as pa
 from dagster import AssetExecutionContext, AssetIn, MetadataValue, Output, asset
 
+from ..core.extra_text import EXTRA_COLUMNS
 from ..core.keeps import read_keeps
 from ..core.review import DEFAULT_DECISIONS, REVIEW_COLUMNS, scan_residue
 from ..partitions import daily_partitions
+from ..policies import PIPELINE_RETRY_POLICY, transient_retries_only
 from ..resources import ReviewResource, StorageResource
 
 PREVIEW_ROWS = 20  # rows shown in the materialization's metadata (masked, as stored)
@@ -35,10 +37,13 @@ def _preview(review: pa.Table) -> str:
 @asset(
     partitions_def=daily_partitions,
     group_name="pipeline",
-    ins={"scrubbed": AssetIn(metadata={"columns": list(REVIEW_COLUMNS)})},
+    # the extra texts too (system prompts, tool calls): the release's scan covers them
+    ins={"scrubbed": AssetIn(metadata={"columns": [*REVIEW_COLUMNS, *EXTRA_COLUMNS]})},
     description="Restricted: PII residue pending review, one row per finding (ids, kind, span, masked "
     "context, value hash); its conversations are withheld from the day's release.",
+    retry_policy=PIPELINE_RETRY_POLICY,  # transient storage errors only (policies.py)
 )
+@transient_retries_only
 def pii_review(
     context: AssetExecutionContext, scrubbed: pa.Table, review: ReviewResource, storage: StorageResource
 ) -> Output[pa.Table]:

@@ -26,6 +26,7 @@ from ..core.prompt_analysis import (
 from ..core.publish import read_published_table
 from ..core.schema import RELEASE
 from ..partitions import daily_partitions
+from ..policies import PIPELINE_RETRY_POLICY, transient_retries_only
 from ..resources import StorageResource
 from .release import release
 
@@ -38,7 +39,9 @@ GROUP = "prompt_analysis"
     deps=[release],
     description="The day's released first prompts as MinHash signatures (+ jailbreak markers, category, "
     "toxic reply), stored per day so clustering never recomputes old days.",
+    retry_policy=PIPELINE_RETRY_POLICY,  # transient storage errors only (policies.py)
 )
+@transient_retries_only
 def prompt_signatures(context: AssetExecutionContext, storage: StorageResource) -> Output[pa.Table]:
     day = context.partition_key
     started = time.perf_counter()
@@ -59,7 +62,9 @@ def prompt_signatures(context: AssetExecutionContext, storage: StorageResource) 
     deps=[prompt_signatures],
     description="Every released first prompt with its near-duplicate cluster (MinHash LSH over the stored "
     "signatures) and jailbreak family; the dbt models jailbreak_families and prompt_categories read it.",
+    retry_policy=PIPELINE_RETRY_POLICY,  # transient storage errors only (policies.py)
 )
+@transient_retries_only
 def prompt_clusters(context: AssetExecutionContext, storage: StorageResource) -> Output[pa.Table]:
     store = storage.get()
     started = time.perf_counter()

@@ -1,4 +1,4 @@
-"""PII and secret scrubbing (core/pii.py, core/secrets.py): known answers, measured floors,
+"""PII and secret scrubbing (core/pii/, core/secrets.py): known answers, measured floors,
 canaries, the precision rules, and the fast path against a plain per-text Presidio pass."""
 
 import json

@@ -1,4 +1,4 @@
-"""PII and secret scrubbing (core/pii.py, core/secrets.py): known answers, measured floors,
+"""PII and secret scrubbing (core/pii/, core/secrets.py): known answers, measured floors,
 canaries, the precision rules, and the fast path against a plain per-text Presidio pass."""
 
 import json
@@ -687,7 +687,7 @@ def _cue_texts(seed: int, count: int) -> list[str]:
 
 
 def _check_cue_scan(rules, texts):
-    from wildchat_dagster.core.pii import _finditer_at, _search_at, lower_same_length
+    from wildchat_dagster.core.pii.cue_scan import _finditer_at, _search_at, lower_same_length
 
     regexes = (rules.person_cue, rules.name_cue, rules.address_cue, rules.phone_cue)
     for text in texts:
@@ -733,7 +733,7 @@ def test_one_cue_scan_gives_exactly_what_each_cue_regex_finds():
 def test_character_gates_decide_as_the_regexes_did():
     """One memchr per ASCII digit (and the regex only for other scripts) decides like ``\\d``;
     the IP gate like ``\\d|::|[0-9A-Fa-f]:[0-9A-Fa-f]``; e-mail like ``@``."""
-    from wildchat_dagster.core.pii import _held_needs
+    from wildchat_dagster.core.pii.gates import _held_needs
 
     rng = random.Random(3)
     alphabet = [*"ab:f.@ -xG\n", "٣", "５", "²", "Ⅷ", "é", "::", "F:a", "1"]
@@ -750,7 +750,7 @@ def test_ip_recognizer_finds_nothing_without_a_colon_or_a_dotted_digit():
     need one); it finds IPs exactly when run on all of them."""
     from presidio_analyzer.predefined_recognizers import IpRecognizer
 
-    from wildchat_dagster.core.pii import _IPV4_DOT
+    from wildchat_dagster.core.pii.gates import _IPV4_DOT
 
     recognizer = IpRecognizer()
     rng = random.Random(4)

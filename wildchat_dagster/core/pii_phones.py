@@ -204,7 +204,7 @@ class PhoneRules:
     """Where a phone number counts, and which numbers are public (see the module docstring)."""
 
     def __init__(self, config):
-        from .pii import _cue_regex, lower_same_length  # the scrubber's own (core/pii.py imports us)
+        from .pii.cue_scan import _cue_regex, lower_same_length  # the scrubber's (pii/rules.py imports us)
 
         self._lower = lower_same_length
         self.cue_rule = config.phone_cue

@@ -1,5 +1,5 @@
 """Placeholder values that are not anybody's data: ONE definition shared by the scrubber
-(``core/pii.py``, ``core/secrets.py``: kept, not redacted) and the residue checks
+(``core/pii/``, ``core/secrets.py``: kept, not redacted) and the residue checks
 (``core/residue.py``: not a finding), so that what the scrubber keeps on purpose never
 trips a blocking check, and the check still catches everything else.
 

@@ -44,7 +44,7 @@ WILDCHAT_SAMPLE = ROOT.parent / "shared" / "data" / "wildchat" / "wildchat1m_sam
 DROP_DIR = "raw_logs_drop"
 
 # A sentence ends at . ! ? (and their full-width forms) followed by white space.
-_SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+")
+_SENTENCE_END = re.compile(r"((?<=[.!?。！？])\s+)")
 _DIGITS = "0123456789"
 _HAS_DIGIT = re.compile(r"[0-9]")
 _DIGIT_RUN = re.compile(r"[0-9]+")
@@ -67,12 +67,14 @@ def vary(text: str, rng: random.Random) -> str:
         rng.shuffle(lines)
     out = []
     for line in lines:
-        parts = _SENTENCE_END.split(line)
-        if len(parts) > 1:
-            rng.shuffle(parts)
-            line = " ".join(parts)
+        pieces = _SENTENCE_END.split(line)  # sentence, separator, sentence, ...
+        sentences = pieces[::2]
+        if len(sentences) > 1:
+            rng.shuffle(sentences)
+            pieces[::2] = sentences  # the separators stay where they were: same length
+            line = "".join(pieces)
         out.append(line)
-    if len(out) == 1 and len(parts) == 1 and not _HAS_DIGIT.search(text):
+    if len(out) == 1 and len(sentences) == 1 and not _HAS_DIGIT.search(text):
         # One sentence, no digit: nothing above changed it, so its words are re-ordered
         # (short prompts would otherwise repeat far more than real prompts do).
         words = out[0].split(" ")

@@ -152,8 +152,9 @@ def _rewrite_line(raw: bytes, real: RealText, stats: RewriteStats) -> bytes:
     messages = obj.get("messages")
     if isinstance(messages, list):
         for m in messages:
-            if isinstance(m, dict) and isinstance(m.get("content"), str) and m.get("role") in ("user", "assistant"):
-                m["content"] = _swap(m["content"], m["role"], real, stats)
+            role = m.get("role") if isinstance(m, dict) else None
+            if role in ("user", "assistant") and isinstance(m.get("content"), str):
+                m["content"] = _swap(m["content"], role, real, stats)
                 changed = True
     if isinstance(obj.get("response"), str):
         obj["response"] = _swap(obj["response"], "assistant", real, stats)

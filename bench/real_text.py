@@ -12,6 +12,10 @@ real chat repeats it and a content cache gains nothing it would not gain on real
 - its lines are re-ordered, and within each line its sentences (multi-line text: code, lists);
 - every digit goes through one permutation of 0-9 per message (number lengths, formats and
   the digit share stay; the values change consistently inside the message);
+  runs of 13 or more digits keep their first six digits and their Luhn validity (a
+  timestamp stays a non-card, a card stays a card);
+- every e-mail address gets its local part's letters re-ordered (the pool is small: one real
+  address repeated for many users would read as public, which real chat does not show);
 - a one-sentence text without digits, which none of that changes, gets its words re-ordered
   (one-word prompts such as "continue" still repeat, as they do in real chat).
 
@@ -48,6 +52,8 @@ _SENTENCE_END = re.compile(r"((?<=[.!?。！？])\s+)")
 _DIGITS = "0123456789"
 _HAS_DIGIT = re.compile(r"[0-9]")
 _DIGIT_RUN = re.compile(r"[0-9]+")
+_EMAIL = re.compile(r"([A-Za-z0-9._%+-]+)(@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
+CARD_LIKE_DIGITS = 13  # digit runs this long or longer are varied as card numbers are
 # Longer contents are the generator's planted contract cases (message_too_large): kept as they are.
 KEEP_LONGER_THAN = 100_000
 
@@ -83,8 +89,46 @@ def vary(text: str, rng: random.Random) -> str:
     digits = list(_DIGITS)
     rng.shuffle(digits)
     table = str.maketrans(_DIGITS, "".join(digits))
-    # translate on digit runs only: str.translate over a whole non-ASCII text is slow
-    return _DIGIT_RUN.sub(lambda m: m.group().translate(table), "\n".join(out))
+
+    def number(m: re.Match) -> str:
+        run = m.group()
+        if len(run) < CARD_LIKE_DIGITS:
+            return run.translate(table)  # translate on digit runs only: faster on non-ASCII text
+        return _card_like(run, rng)
+
+    text = _DIGIT_RUN.sub(number, "\n".join(out))
+    # each message's e-mail addresses get their own local part (same letters, re-ordered): the
+    # pool is small, and one address repeated for many users reads as public (the scrubber's
+    # frequency rule keeps it) where real chat would show many different addresses
+    return _EMAIL.sub(lambda m: _shuffled(m.group(1), rng) + m.group(2), text)
+
+
+def _luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def _card_like(run: str, rng: random.Random) -> str:
+    """A long digit run (card, id, timestamp) varied as a card would be: the first six digits
+    (a card's issuer prefix) kept, the middle shuffled, the last digit chosen so the Luhn check
+    passes exactly when it passed on the real run (a timestamp must not become a card)."""
+    middle = list(run[6:-1])
+    rng.shuffle(middle)
+    head = run[:6] + "".join(middle)
+    want = _luhn_ok(run)
+    choices = [d for d in _DIGITS if _luhn_ok(head + d) == want]
+    return head + rng.choice(choices)
+
+
+def _shuffled(word: str, rng: random.Random) -> str:
+    chars = list(word)
+    rng.shuffle(chars)
+    return "".join(chars)
 
 
 @dataclass

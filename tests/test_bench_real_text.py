@@ -63,3 +63,18 @@ def test_rewritten_drops_link_and_quarantine_as_generated(tmp_path):
     mapping = {}
     for g, r in zip(gen_texts, real_texts, strict=True):
         assert mapping.setdefault(g, r) == r
+
+
+def test_long_numbers_keep_prefix_and_luhn_validity_and_emails_vary():
+    from real_text import _luhn_ok
+
+    card, stamp = "4111111111111111", "1684934400123"  # a Luhn-valid Visa test number; a timestamp
+    assert _luhn_ok(card) and not _luhn_ok(stamp)
+    text = f"my card {card}, created {stamp}, mail jane.roe@comcast.net"
+    outs = {vary(text, random.Random(s)) for s in range(30)}
+    for out in outs:
+        new_card, new_stamp = out.split()[2].rstrip(","), out.split()[4].rstrip(",")
+        assert new_card[:6] == card[:6] and _luhn_ok(new_card)
+        assert new_stamp[:6] == stamp[:6] and not _luhn_ok(new_stamp)
+        assert out.endswith("@comcast.net") and sorted(out.split()[-1]) == sorted("jane.roe@comcast.net")
+    assert len({o.split()[-1] for o in outs}) > 10  # addresses differ from message to message

@@ -14,7 +14,7 @@ real chat repeats it and a content cache gains nothing it would not gain on real
   the digit share stay; the values change consistently inside the message);
   runs of 13 or more digits keep their first six digits and their Luhn validity (a
   timestamp stays a non-card, a card stays a card);
-- every e-mail address gets its local part's letters re-ordered (the pool is small: one real
+- every e-mail address gets its local part's letters and digits re-ordered (the pool is small: one real
   address repeated for many users would read as public, which real chat does not show);
 - a one-sentence text without digits, which none of that changes, gets its words re-ordered
   (one-word prompts such as "continue" still repeat, as they do in real chat).
@@ -126,8 +126,14 @@ def _card_like(run: str, rng: random.Random) -> str:
 
 
 def _shuffled(word: str, rng: random.Random) -> str:
+    """``word`` with its letters and digits re-ordered; dots, dashes and the like stay where
+    they are (an address stays well formed: no leading or trailing dot)."""
     chars = list(word)
-    rng.shuffle(chars)
+    slots = [i for i, c in enumerate(chars) if c.isalnum()]
+    moved = [chars[i] for i in slots]
+    rng.shuffle(moved)
+    for i, c in zip(slots, moved, strict=True):
+        chars[i] = c
     return "".join(chars)
 
 

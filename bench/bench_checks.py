@@ -10,7 +10,7 @@ validation (checks/gx_runner.validate) and storing the results; ``--docs`` adds 
 update. ``--scale K`` tiles each table K times (ids made unique) to see whether the cost is
 proportional to the data: seconds per 10k rows should stay flat. Wall and CPU seconds; one
 process, nothing else running in it. ``--compare-with`` builds every frame with another version
-of core/quality.py too, times it (``old frames s``) and fails unless the frames are equal
+of core/quality.py too, times both (old, new, old, new: the best of two) and fails unless the frames are equal
 (values, Python types and nulls), so a speed-up is shown to change nothing the suites see.
 """
 
@@ -106,10 +106,20 @@ def main(argv: list[str] | None = None) -> int:
         return value
 
     def check(asset: str, frames_fn, params: dict) -> None:
-        frames = timed(asset, "frames", lambda: frames_fn(q))
-        if reference is not None:
-            old = timed(asset, "old_frames", lambda: frames_fn(reference))
+        if reference is not None:  # old, new, old, new: the best of two each (first touches pay)
+            best: dict[str, float] = {}
+            for stage, module in (("old_frames", reference), ("frames", q)) * 2:
+                value = timed(asset, stage, lambda m=module: frames_fn(m))
+                for key in (stage, f"{stage}_cpu"):
+                    best[key] = min(best.get(key, float("inf")), results[asset][key])
+                if stage == "old_frames":
+                    old = value
+                else:
+                    frames = value
+            results[asset].update(best)
             _assert_same_frames(asset, old, frames)
+        else:
+            frames = timed(asset, "frames", lambda: frames_fn(q))
         runs = timed(asset, "validate", lambda: gx_runner.validate(asset, day, frames, params, 10))
         timed(asset, "save", lambda: gx_runner.save_results(out, runs))
         if args.docs:

@@ -132,3 +132,35 @@ def test_conversations_frames_on_an_empty_partition():
     assert len(frames.frames["conversations"]) == 0
     assert len(frames.frames["conversations_raw_accounting"]) == 0
     assert frames.notes["conversations"] == 0
+
+
+# --------------------------------------------------------------------------- GeoIP names cache
+def test_geoip_country_names_are_kept_between_processes_and_follow_the_file(tmp_path, monkeypatch):
+    import os
+    import shutil
+    from pathlib import Path
+
+    shared = Path(__file__).resolve().parents[1].parent / "shared"
+    test_db = shared / "data" / "geoip" / "GeoIP2-City-Test.mmdb"
+    db = tmp_path / "City.mmdb"
+    shutil.copy(test_db, db)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    q._country_names_cached.cache_clear()
+    first = q.geoip_country_names([str(db)])
+    assert {"United Kingdom", "Sweden", "United States"} <= first
+    files = list((tmp_path / "cache" / "wildchat_dagster").glob("geoip_country_names-*.json"))
+    assert len(files) == 1
+    # a new process (the in-memory cache cleared) reads the file: plant a marker to prove it
+    files[0].write_text('["Only From The Cache"]')
+    q._country_names_cached.cache_clear()
+    assert q.geoip_country_names([str(db)]) == {"Only From The Cache"}
+    # a changed DB (new mtime) is walked again, and a damaged cache file is not trusted
+    st = db.stat()
+    os.utime(db, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+    q._country_names_cached.cache_clear()
+    assert q.geoip_country_names([str(db)]) == first
+    for f in (tmp_path / "cache" / "wildchat_dagster").glob("*.json"):
+        f.write_text("{not json")
+    q._country_names_cached.cache_clear()
+    assert q.geoip_country_names([str(db)]) == first
+    q._country_names_cached.cache_clear()

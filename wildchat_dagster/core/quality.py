@@ -12,10 +12,13 @@ not a row property: schema conformance, reconciliations, rates.
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -298,12 +301,33 @@ def _iterate_country_names(path: str) -> set[str]:
     return names
 
 
+def _names_cache_file(path: str, mtime_ns: int, size: int) -> Path:
+    """Where a DB's country names are kept between processes: every `dagster asset materialize`
+    and every launched run is a new process, and walking a City DB costs ~9 CPU s each time."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "wildchat_dagster"
+    key = hashlib.sha256(f"{path}|{mtime_ns}|{size}".encode()).hexdigest()[:32]
+    return base / f"geoip_country_names-{key}.json"
+
+
 @functools.lru_cache(maxsize=16)
 def _country_names_cached(path: str, _mtime_ns: int, _size: int) -> frozenset[str]:
+    cache = _names_cache_file(path, _mtime_ns, _size)
     try:
-        return frozenset(_walk_country_names(path))
+        return frozenset(json.loads(cache.read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError):
+        pass  # none yet, unreadable or damaged: walk the DB
+    try:
+        names = frozenset(_walk_country_names(path))
     except Exception:  # an unexpected layout: the slow, public way
-        return frozenset(_iterate_country_names(path))
+        names = frozenset(_iterate_country_names(path))
+    try:  # written to a temporary name, then renamed: a reader never sees half a file
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(sorted(names)), encoding="utf-8")
+        tmp.replace(cache)
+    except OSError:
+        pass  # a read-only home: the names are still right, only not kept
+    return names
 
 
 def geoip_country_names(paths: Iterable[str]) -> frozenset[str]:

@@ -86,6 +86,7 @@ class RssSampler:
         self.tree_peak = 0
         self.timeline: list[tuple[float, int, int]] | None = [] if timeline else None
         self._kind: dict[int, bool] = {}  # child pid → is a worker (not the resource tracker)
+        self._child_cpu: dict[int, float] = {}  # child pid → its CPU seconds when last seen
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._run, name="rss-sampler", daemon=True)
@@ -102,6 +103,8 @@ class RssSampler:
             with contextlib.suppress(psutil.Error):
                 if self._is_worker(child):
                     children += child.memory_info().rss
+                    cpu = child.cpu_times()
+                    self._child_cpu[child.pid] = cpu.user + cpu.system
         with self._lock:
             self.main_peak = max(self.main_peak, main)
             self.children_peak = max(self.children_peak, children)
@@ -131,6 +134,15 @@ class RssSampler:
         with contextlib.suppress(psutil.Error):
             self._sample()
 
+    def cpu_seconds(self) -> float:
+        """CPU seconds of this process and of every worker child seen so far (a child's time
+        as last sampled: up to ``interval`` of an exited child's last moments is missed)."""
+        with contextlib.suppress(psutil.Error):
+            self._sample()
+        own = psutil.Process(self.proc.pid).cpu_times()
+        with self._lock:
+            return own.user + own.system + sum(self._child_cpu.values())
+
     def peaks(self) -> tuple[int, int]:
         with contextlib.suppress(psutil.Error):
             self._sample()
@@ -150,6 +162,7 @@ def ru_maxrss_bytes() -> int:
 class StageResult:
     name: str
     seconds: float = 0.0
+    cpu_seconds: float = 0.0  # this process + its worker children: cpu / seconds = cores used
     rss_before: int = 0
     rss_after: int = 0
     peak: int = 0
@@ -180,6 +193,7 @@ class Clock:
             res.rss_before = before
         self.sampler.reset()
         prof = cProfile.Profile() if self.profile else None
+        cpu0 = self.sampler.cpu_seconds()
         t0 = time.perf_counter()
         if prof:
             prof.enable()
@@ -189,6 +203,7 @@ class Clock:
             if prof:
                 prof.disable()
             res.seconds += time.perf_counter() - t0
+            res.cpu_seconds += self.sampler.cpu_seconds() - cpu0
             res.calls += 1
             res.rss_after = rss_now()
             main_peak, children_peak = self.sampler.peaks()
@@ -349,6 +364,8 @@ class Pipeline:
             self.store.write_table(self.store.partition_dir("raw_logs", day.isoformat()), accepted)
 
     def conversations(self, day: dt.date) -> dict:
+        import pyarrow.compute as pc
+
         from wildchat_dagster.core.linking import WINDOW_COLUMNS, link_conversations
 
         one = dt.timedelta(days=1)
@@ -364,6 +381,7 @@ class Pipeline:
             "turns": conversations.num_rows // 2,
             "conversations": link_stats.conversations,
             "text_bytes": text_bytes(conversations),
+            "distinct_messages": int(pc.count_distinct(conversations.column("content")).as_py()),
         }
         self._write("conversations", day, conversations)
         return counts
@@ -549,6 +567,8 @@ def stage_rows(clock: Clock, turns: int, nbytes: int) -> dict:
         row = {
             "turns_per_s": round(turns / s.seconds, 1) if s.seconds else None,
             "seconds": round(s.seconds, 3),
+            "cpu_seconds": round(s.cpu_seconds, 3),
+            "cores_used": round(s.cpu_seconds / s.seconds, 2) if s.seconds else None,
             "mb_per_s": round(nbytes / MB / s.seconds, 3) if s.seconds else None,
             "rss_mb": round(s.rss_after / MB, 1),
             "rss_delta_mb": round((s.rss_after - s.rss_before) / MB, 1),
@@ -566,7 +586,8 @@ def format_table(report: dict) -> str:
     lines = []
     w = lines.append
     c = report["counts"]
-    w(f"day {report['day']}: {c['turns']} turns, {c['messages']} messages, "
+    w(f"{report.get('text', 'generated')} text, day {report['day']}: {c['turns']} turns, "
+      f"{c['messages']} messages, "
       f"{c['conversations']} conversations, "
       f"{c['text_bytes'] / MB:.1f} MB of message text; raw drops {report['generation']['drop_mb']:.1f} MB "
       f"({'D-1..D+1 window' if report['window'] else 'day D only'}); "
@@ -576,16 +597,17 @@ def format_table(report: dict) -> str:
     loads = ", ".join(f"{k} {v:.1f}s" for k, v in report["load_seconds"].items())
     w(f"setup (model loads on first use, not in the stage times): {report['setup_seconds']:.1f}s ({loads})")
     w("")
-    w(f"{'stage':<16}{'turns/s':>10}{'seconds':>10}{'MB/s':>9}{'RSS MB':>9}{'Δ MB':>8}{'peak MB':>9}"
-      f"{'workers MB':>12}")
+    w(f"{'stage':<16}{'turns/s':>10}{'seconds':>10}{'CPU s':>8}{'cores':>7}{'MB/s':>9}{'RSS MB':>9}"
+      f"{'Δ MB':>8}{'peak MB':>9}{'workers MB':>12}")
     for name, s in report["stages"].items():
         tps = f"{s['turns_per_s']:,.0f}" if s["turns_per_s"] else "-"
         mbs = f"{s['mb_per_s']:.2f}" if s["mb_per_s"] else "-"
         child = f"{s['children_peak_rss_mb']:.0f}" if s.get("children_peak_rss_mb") else ""
-        w(f"{name:<16}{tps:>10}{s['seconds']:>10.2f}{mbs:>9}{s['rss_mb']:>9.0f}{s['rss_delta_mb']:>8.0f}"
-          f"{s['peak_rss_mb']:>9.0f}{child:>12}")
+        w(f"{name:<16}{tps:>10}{s['seconds']:>10.2f}{s['cpu_seconds']:>8.2f}{s['cores_used'] or 0:>7.2f}"
+          f"{mbs:>9}{s['rss_mb']:>9.0f}{s['rss_delta_mb']:>8.0f}{s['peak_rss_mb']:>9.0f}{child:>12}")
     e = report["end_to_end"]
-    w(f"{'end to end':<16}{e['turns_per_s']:>10,.0f}{e['seconds']:>10.2f}{e['mb_per_s']:>9.2f}"
+    w(f"{'end to end':<16}{e['turns_per_s']:>10,.0f}{e['seconds']:>10.2f}{e['cpu_seconds']:>8.2f}"
+      f"{e['cores_used']:>7.2f}{e['mb_per_s']:>9.2f}"
       f"{'':>9}{'':>8}{report['peak_rss_mb']:>9.0f}{report.get('peak_children_rss_mb', 0):>12.0f}")
     if "classified" in report["stages"]:
         s = report["stages"]["classified"]
@@ -618,7 +640,195 @@ def format_table(report: dict) -> str:
     return "\n".join(lines)
 
 
+def side_by_side(reports: dict[str, dict]) -> dict:
+    """Per stage: each text's turns/s, seconds and CPU seconds, and real / generated."""
+    gen, real = reports["generated"], reports["real"]
+    rows = {}
+    for name in (*STAGE_ORDER, "end_to_end"):
+        g = gen["end_to_end"] if name == "end_to_end" else gen["stages"].get(name)
+        r = real["end_to_end"] if name == "end_to_end" else real["stages"].get(name)
+        if g is None or r is None:
+            continue
+        rows[name] = {
+            "generated_turns_per_s": g["turns_per_s"], "real_turns_per_s": r["turns_per_s"],
+            "generated_seconds": g["seconds"], "real_seconds": r["seconds"],
+            "generated_cpu_seconds": g["cpu_seconds"], "real_cpu_seconds": r["cpu_seconds"],
+            "real_over_generated": round(r["turns_per_s"] / g["turns_per_s"], 3)
+            if g["turns_per_s"] and r["turns_per_s"] else None,
+        }
+    return rows
+
+
+def format_side_by_side(reports: dict[str, dict]) -> str:
+    gen, real = reports["generated"], reports["real"]
+    lines = [f"side by side: generated {gen['counts']['turns']} turns "
+             f"({gen['counts']['text_bytes'] / MB:.1f} MB, {gen['counts']['distinct_messages']} distinct "
+             f"messages), real {real['counts']['turns']} turns ({real['counts']['text_bytes'] / MB:.1f} MB, "
+             f"{real['counts']['distinct_messages']} distinct); load average {real['load_average']}",
+             f"{'stage':<16}{'gen turns/s':>12}{'gen s':>8}{'gen CPU s':>10}{'real turns/s':>13}{'real s':>8}"
+             f"{'real CPU s':>11}{'real/gen':>9}"]
+    for name, row in side_by_side(reports).items():
+        ratio = row["real_over_generated"]
+        lines.append(
+            f"{name:<16}{row['generated_turns_per_s'] or 0:>12,.0f}{row['generated_seconds']:>8.2f}"
+            f"{row['generated_cpu_seconds']:>10.2f}{row['real_turns_per_s'] or 0:>13,.0f}"
+            f"{row['real_seconds']:>8.2f}{row['real_cpu_seconds']:>11.2f}"
+            f"{(f'{ratio:.2f}' if ratio else '-'):>9}")
+    lines.append(f"peak RSS: generated {gen['peak_rss_mb']:.0f} MB, real {real['peak_rss_mb']:.0f} MB "
+                 "(the second text's peak is the sampled one: allocators keep the first's pages)")
+    return "\n".join(lines)
+
+
 # --------------------------------------------------------------------------- main
+
+
+def run_text(args, text: str, work: Path, first_in_process: bool) -> dict:
+    """One measured run on ``text`` ("generated" or "real") in ``work``; returns the report."""
+    window = not args.no_window
+    log = sys.stderr
+    per_day = max(1, round(args.turns / TURNS_PER_CONVERSATION))
+    first = DAY - dt.timedelta(days=1) if window else DAY
+    n_days = args.days + (2 if window else 0)
+    measured = [DAY + dt.timedelta(days=i) for i in range(args.days)]
+    print(f"generating {n_days} day(s) x {per_day} conversations under {work} ...", file=log, flush=True)
+    gen = generate_in_child(str(work), first, n_days, per_day, args.seed)
+    print(f"generated {gen['lines']} lines in {gen['seconds']:.1f}s", file=log, flush=True)
+    if text == "real":  # the same drops, every message replaced by varied real WildChat text
+        from real_text import rewrite_drops
+
+        t0 = time.perf_counter()
+        gen["real_text"] = rewrite_drops(work, salt=args.seed).to_dict()
+        gen["real_text"]["seconds"] = round(time.perf_counter() - t0, 2)
+        print(f"rewrote the drops with real WildChat text in {gen['real_text']['seconds']:.1f}s",
+              file=log, flush=True)
+    drop_bytes = sum(p.stat().st_size for p in (work / "raw_logs_drop").rglob("*.jsonl"))
+    gen["drop_mb"] = drop_bytes / MB / n_days
+
+    from wildchat_dagster.core.storage import Storage
+
+    store = Storage(str(work))
+    sampler = RssSampler().start()
+    clock = Clock(sampler, profile=args.profile)
+    preload_modules()
+    engines = Engines(store, args.workers)
+    print("running the pipeline (models load as the stages reach them) ...", file=log, flush=True)
+    pipe = Pipeline(store, engines, clock, window)
+    sampler.reset()
+    rss_start = rss_now()
+
+    # raw_logs for every day first (as `make demo` and a backfill do): conversations[D] reads
+    # raw_logs[D-1..D+1]. Neighbour days are parsed untimed: their own runs pay for them.
+    totals = {"messages": 0, "turns": 0, "conversations": 0, "text_bytes": 0, "distinct_messages": 0}
+    per_day_peak: list[float] = []
+    step_peaks: dict[str, int] = {}
+    children_peak = 0
+    if args.isolate:
+        def isolated(step: str, day: dt.date, timed: bool = True):
+            nonlocal children_peak
+            out = run_isolated(str(work), step, day, window, args.workers, timed)
+            for name, st in out["stages"].items():
+                mine = clock.stages.setdefault(name, StageResult(name))
+                mine.seconds += st.seconds
+                mine.cpu_seconds += st.cpu_seconds
+                mine.calls += st.calls
+                mine.rss_before = mine.rss_before or st.rss_before
+                mine.rss_after = st.rss_after
+                mine.peak = max(mine.peak, out["ru_maxrss"] if name == step else st.peak)
+                mine.children_peak = max(mine.children_peak, st.children_peak)
+                for k, v in st.notes.items():
+                    mine.notes[k] = mine.notes.get(k, 0) + v
+            for k, v in out["load_seconds"].items():
+                engines.load_seconds[k] = engines.load_seconds.get(k, 0.0) + v
+            step_peaks[step] = max(step_peaks.get(step, 0), out["ru_maxrss"])
+            children_peak = max(children_peak, out["children_peak"])
+            return out
+
+        for i in range(n_days):
+            day = first + dt.timedelta(days=i)
+            isolated("raw_logs", day, timed=day in measured)
+        for day in measured:
+            peak = 0
+            for step in DAY_STEPS:
+                out = isolated(step, day)
+                peak = max(peak, out["ru_maxrss"])
+                if step == "conversations":
+                    counts = out["result"]
+            for k in totals:
+                totals[k] += counts[k]
+            per_day_peak.append(round(peak / MB, 1))
+            print(f"day {day}: {counts['turns']} turns done", file=log, flush=True)
+        pipeline_peak = max(step_peaks.values())
+    else:
+        for i in range(n_days):
+            day = first + dt.timedelta(days=i)
+            pipe.raw_logs(day, timed=day in measured)
+        for day in measured:
+            clock.reset_window()
+            counts = pipe.day_chain(day)
+            for k in totals:
+                totals[k] += counts[k]
+            per_day_peak.append(round(clock.window_peak / MB, 1))
+            print(f"day {day}: {counts['turns']} turns done", file=log, flush=True)
+        # ru_maxrss is the process's whole life: only the first text measured in it may use it
+        pipeline_peak = max(max(s.peak for s in clock.stages.values()),
+                            ru_maxrss_bytes() if first_in_process else 0)
+        children_peak = max((s.children_peak for s in clock.stages.values()), default=0)
+    setup_s = sum(engines.load_seconds.values())
+
+    turns, nbytes = totals["turns"], totals["text_bytes"]
+    stages = stage_rows(clock, turns, nbytes)
+    total_s = sum(s.seconds for s in clock.stages.values())
+    total_cpu = sum(s.cpu_seconds for s in clock.stages.values())
+    report = {
+        "text": text,
+        "day": DAY.isoformat() if args.days == 1 else f"{measured[0]}..{measured[-1]}",
+        "window": window,
+        "isolated_steps": args.isolate,
+        "workers": engines.pii_resource().workers,
+        "load_seconds": {k: round(v, 2) for k, v in engines.load_seconds.items()},
+        "cpu_count": os.cpu_count(),
+        "load_average": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+        "counts": totals,
+        "generation": gen,
+        "setup_seconds": round(setup_s, 2),
+        "stages": stages,
+        "end_to_end": {
+            "turns_per_s": round(turns / total_s, 1),
+            "seconds": round(total_s, 3),
+            "cpu_seconds": round(total_cpu, 3),
+            "cores_used": round(total_cpu / total_s, 2),
+            "mb_per_s": round(nbytes / MB / total_s, 3),
+            "turns_per_s_with_setup": round(turns / (total_s + setup_s), 1),
+        },
+        "pipeline_turns_per_s": round(turns / total_s, 1),
+        "peak_rss_mb": round(pipeline_peak / MB, 1),
+        "peak_children_rss_mb": round(children_peak / MB, 1),
+        "rss_at_start_mb": round(rss_start / MB, 1),
+        "per_day_peak_rss_mb": per_day_peak,
+        "step_peak_rss_mb": {k: round(v / MB, 1) for k, v in step_peaks.items()},
+    }
+    sampler.stop()
+
+    if args.baseline_turns > 0:
+        print(f"baseline on {args.baseline_turns} turns ...", file=log, flush=True)
+        conversations = store.read_table(store.partition_dir("conversations", measured[0].isoformat()))
+        pairs = sample_turns(conversations, args.baseline_turns, args.seed)
+        del conversations
+        base = run_baseline(pairs)
+        report["baseline"] = {k: round(v, 3) if isinstance(v, float) else v for k, v in base.items()}
+        report["baseline_turns_per_s"] = report["baseline"]["turns_per_s"]
+        report["speedup"] = round(report["pipeline_turns_per_s"] / base["turns_per_s"], 2)
+    else:
+        report["baseline_turns_per_s"] = None
+        report["speedup"] = None
+
+
+    if args.profile:
+        for name in STAGE_ORDER:
+            s = clock.stages.get(name)
+            if s is not None:
+                print(f"\n===== cProfile ({text}): {name} ({s.seconds:.2f}s) =====\n{s.profile}", file=log)
+    return report
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -640,146 +850,38 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--profile", action="store_true",
                         help="cProfile every stage (this process only; use --workers 1 to see PII) to stderr")
+    parser.add_argument("--text", choices=("generated", "real", "both"), default="both",
+                        help="the generator's text, real WildChat text (bench/real_text.py: the same "
+                             "drops, every message replaced by varied real text) or both, side by side")
     parser.add_argument("--keep", metavar="DIR", help="generate into DIR and keep it (default: a temp dir)")
     args = parser.parse_args(argv)
     if args.turns < 10 or args.days < 1:
         parser.error("--turns must be >= 10 and --days >= 1")
 
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    window = not args.no_window
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="wildchat-bench-"))
     work.mkdir(parents=True, exist_ok=True)
-    log = sys.stderr
+    texts = ("generated", "real") if args.text == "both" else (args.text,)
+    reports: dict[str, dict] = {}
     try:
-        per_day = max(1, round(args.turns / TURNS_PER_CONVERSATION))
-        first = DAY - dt.timedelta(days=1) if window else DAY
-        n_days = args.days + (2 if window else 0)
-        measured = [DAY + dt.timedelta(days=i) for i in range(args.days)]
-        print(f"generating {n_days} day(s) x {per_day} conversations under {work} ...", file=log, flush=True)
-        gen = generate_in_child(str(work), first, n_days, per_day, args.seed)
-        drop_bytes = sum(p.stat().st_size for p in (work / "raw_logs_drop").rglob("*.jsonl"))
-        gen["drop_mb"] = drop_bytes / MB / n_days
-        print(f"generated {gen['lines']} lines in {gen['seconds']:.1f}s", file=log, flush=True)
-
-        from wildchat_dagster.core.storage import Storage
-
-        store = Storage(str(work))
-        sampler = RssSampler().start()
-        clock = Clock(sampler, profile=args.profile)
-        preload_modules()
-        engines = Engines(store, args.workers)
-        print("running the pipeline (models load as the stages reach them) ...", file=log, flush=True)
-        pipe = Pipeline(store, engines, clock, window)
-        sampler.reset()
-        rss_start = rss_now()
-
-        # raw_logs for every day first (as `make demo` and a backfill do): conversations[D] reads
-        # raw_logs[D-1..D+1]. Neighbour days are parsed untimed: their own runs pay for them.
-        totals = {"messages": 0, "turns": 0, "conversations": 0, "text_bytes": 0}
-        per_day_peak: list[float] = []
-        step_peaks: dict[str, int] = {}
-        children_peak = 0
-        if args.isolate:
-            def isolated(step: str, day: dt.date, timed: bool = True):
-                nonlocal children_peak
-                out = run_isolated(str(work), step, day, window, args.workers, timed)
-                for name, st in out["stages"].items():
-                    mine = clock.stages.setdefault(name, StageResult(name))
-                    mine.seconds += st.seconds
-                    mine.calls += st.calls
-                    mine.rss_before = mine.rss_before or st.rss_before
-                    mine.rss_after = st.rss_after
-                    mine.peak = max(mine.peak, out["ru_maxrss"] if name == step else st.peak)
-                    mine.children_peak = max(mine.children_peak, st.children_peak)
-                    for k, v in st.notes.items():
-                        mine.notes[k] = mine.notes.get(k, 0) + v
-                for k, v in out["load_seconds"].items():
-                    engines.load_seconds[k] = engines.load_seconds.get(k, 0.0) + v
-                step_peaks[step] = max(step_peaks.get(step, 0), out["ru_maxrss"])
-                children_peak = max(children_peak, out["children_peak"])
-                return out
-
-            for i in range(n_days):
-                day = first + dt.timedelta(days=i)
-                isolated("raw_logs", day, timed=day in measured)
-            for day in measured:
-                peak = 0
-                for step in DAY_STEPS:
-                    out = isolated(step, day)
-                    peak = max(peak, out["ru_maxrss"])
-                    if step == "conversations":
-                        counts = out["result"]
-                for k in totals:
-                    totals[k] += counts[k]
-                per_day_peak.append(round(peak / MB, 1))
-                print(f"day {day}: {counts['turns']} turns done", file=log, flush=True)
-            pipeline_peak = max(step_peaks.values())
-        else:
-            for i in range(n_days):
-                day = first + dt.timedelta(days=i)
-                pipe.raw_logs(day, timed=day in measured)
-            for day in measured:
-                clock.reset_window()
-                counts = pipe.day_chain(day)
-                for k in totals:
-                    totals[k] += counts[k]
-                per_day_peak.append(round(clock.window_peak / MB, 1))
-                print(f"day {day}: {counts['turns']} turns done", file=log, flush=True)
-            pipeline_peak = max(max(s.peak for s in clock.stages.values()), ru_maxrss_bytes())
-            children_peak = max((s.children_peak for s in clock.stages.values()), default=0)
-        setup_s = sum(engines.load_seconds.values())
-
-        turns, nbytes = totals["turns"], totals["text_bytes"]
-        stages = stage_rows(clock, turns, nbytes)
-        total_s = sum(s.seconds for s in clock.stages.values())
-        report = {
-            "day": DAY.isoformat() if args.days == 1 else f"{measured[0]}..{measured[-1]}",
-            "window": window,
-            "isolated_steps": args.isolate,
-            "workers": engines.pii_resource().workers,
-            "load_seconds": {k: round(v, 2) for k, v in engines.load_seconds.items()},
-            "cpu_count": os.cpu_count(),
-            "load_average": " ".join(f"{x:.2f}" for x in os.getloadavg()),
-            "counts": totals,
-            "generation": gen,
-            "setup_seconds": round(setup_s, 2),
-            "stages": stages,
-            "end_to_end": {
-                "turns_per_s": round(turns / total_s, 1),
-                "seconds": round(total_s, 3),
-                "mb_per_s": round(nbytes / MB / total_s, 3),
-                "turns_per_s_with_setup": round(turns / (total_s + setup_s), 1),
-            },
-            "pipeline_turns_per_s": round(turns / total_s, 1),
-            "peak_rss_mb": round(pipeline_peak / MB, 1),
-            "peak_children_rss_mb": round(children_peak / MB, 1),
-            "rss_at_start_mb": round(rss_start / MB, 1),
-            "per_day_peak_rss_mb": per_day_peak,
-            "step_peak_rss_mb": {k: round(v / MB, 1) for k, v in step_peaks.items()},
-        }
-        sampler.stop()
-
-        if args.baseline_turns > 0:
-            print(f"baseline on {args.baseline_turns} turns ...", file=log, flush=True)
-            conversations = store.read_table(store.partition_dir("conversations", measured[0].isoformat()))
-            pairs = sample_turns(conversations, args.baseline_turns, args.seed)
-            del conversations
-            base = run_baseline(pairs)
-            report["baseline"] = {k: round(v, 3) if isinstance(v, float) else v for k, v in base.items()}
-            report["baseline_turns_per_s"] = report["baseline"]["turns_per_s"]
-            report["speedup"] = round(report["pipeline_turns_per_s"] / base["turns_per_s"], 2)
-        else:
-            report["baseline_turns_per_s"] = None
-            report["speedup"] = None
-
-        if args.profile:
-            for name in STAGE_ORDER:
-                s = clock.stages.get(name)
-                if s is not None:
-                    print(f"\n===== cProfile: {name} ({s.seconds:.2f}s) =====\n{s.profile}", file=log)
-        print(format_table(report), flush=True)
+        for i, text in enumerate(texts):
+            sub = work / text if len(texts) > 1 else work
+            sub.mkdir(parents=True, exist_ok=True)
+            report = run_text(args, text, sub, first_in_process=i == 0)
+            reports[text] = report
+            if len(texts) > 1 and not args.keep:
+                shutil.rmtree(sub, ignore_errors=True)  # the next text's drops need the disk
+        for text, report in reports.items():
+            print(f"\n===== {text} text =====")
+            print(format_table(report), flush=True)
+        if len(reports) > 1:
+            print("\n" + format_side_by_side(reports), flush=True)
         if args.json:
-            print(json.dumps(report, default=str), flush=True)
+            out = dict(reports[texts[0]])
+            if len(reports) > 1:
+                out["real"] = reports["real"]
+                out["side_by_side"] = side_by_side(reports)
+            print(json.dumps(out, default=str), flush=True)
         return 0
     finally:
         if not args.keep:

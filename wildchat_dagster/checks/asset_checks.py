@@ -14,6 +14,7 @@ import json
 import os
 import warnings
 
+import numpy as np
 import pyarrow as pa
 from dagster import (
     AssetCheckExecutionContext,
@@ -172,9 +173,8 @@ def conversations_quality(
     previous = store.read_table(store.partition_dir("conversations", _shift(day, -1)), columns=cols)
     raw_day = store.read_table(store.partition_dir("raw_logs", day), columns=["id", "source_line"])
     next_ids = store.read_table(store.partition_dir("raw_logs", _shift(day, 1)), columns=["id"])
-    window_ids = [] if raw_day is None else raw_day["id"].to_pylist()
-    if next_ids is not None:
-        window_ids += next_ids["id"].to_pylist()
+    window_ids = [t["id"].to_numpy() for t in (raw_day, next_ids) if t is not None]  # D and D+1
+    window_ids = np.concatenate(window_ids) if window_ids else np.zeros(0, dtype=np.int64)
     frames = q.conversations_frames(
         _read(store, "conversations", day), previous, raw_day, window_ids, CONVERSATIONS
     )

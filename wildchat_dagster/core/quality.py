@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
+import json
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -87,19 +90,67 @@ def _np(arr: pa.ChunkedArray | pa.Array, fill=None) -> np.ndarray:
     return np.asarray(arr.to_numpy(zero_copy_only=False))
 
 
-def _day_strings(ts: pa.ChunkedArray) -> list[str | None]:
+def _day_strings(ts: pa.ChunkedArray) -> np.ndarray:
     if len(ts) == 0:
-        return []
-    return pc.strftime(pc.cast(ts, pa.timestamp("us", tz="UTC")), format="%Y-%m-%d").to_pylist()
+        return np.zeros(0, dtype=object)
+    days = pc.strftime(pc.cast(ts, pa.timestamp("us", tz="UTC")), format="%Y-%m-%d")
+    return np.asarray(days.to_numpy(zero_copy_only=False), dtype=object)
 
 
 def _obj(values: Iterable) -> pd.Series:
     """An object-dtype series (keeps None as None for GX's null handling)."""
+    if isinstance(values, np.ndarray) and values.dtype == object:
+        return pd.Series(values, dtype=object)
     return pd.Series(list(values), dtype=object)
 
 
+def _obj_col(column: pa.ChunkedArray | pa.Array) -> pd.Series:
+    """``_obj(column.to_pylist())``, built in C for the flat types the frames hold: the same
+    Python values (str, int, float, bool) and None for null; other types take the list path."""
+    arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    typ = arr.type
+    if pa.types.is_string(typ) or pa.types.is_large_string(typ):
+        return _obj(np.asarray(arr.to_numpy(zero_copy_only=False), dtype=object))
+    if not (pa.types.is_integer(typ) or pa.types.is_floating(typ) or pa.types.is_boolean(typ)):
+        return _obj(arr.to_pylist())
+    if arr.null_count:
+        filled = arr.fill_null(False if pa.types.is_boolean(typ) else 0)
+        values = np.asarray(filled.to_numpy(zero_copy_only=False)).astype(object)
+        values[~np.asarray(arr.is_valid().to_numpy(zero_copy_only=False), dtype=bool)] = None
+    else:
+        values = np.asarray(arr.to_numpy(zero_copy_only=False)).astype(object)
+    return _obj(values)
+
+
 def _ids(table: pa.Table, names: Sequence[str]) -> dict[str, pd.Series]:
-    return {n: _obj(table.column(n).to_pylist()) for n in names}
+    return {n: _obj_col(table.column(n)) for n in names}
+
+
+def _nullable_bools(values: Sequence[bool | None] | pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, ...]:
+    """(value, valid) boolean arrays of a nullable boolean column or list."""
+    if isinstance(values, pa.ChunkedArray | pa.Array):
+        valid = np.asarray(values.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+        value = np.asarray(values.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
+        return value, valid
+    valid = np.fromiter((v is not None for v in values), dtype=bool, count=len(values))
+    value = np.fromiter((bool(v) for v in values), dtype=bool, count=len(values))
+    return value, valid
+
+
+def _same_nullable(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """Per row ``x == y`` of two nullable booleans (None equals only None)."""
+    (va, ok_a), (vb, ok_b) = a, b
+    return np.where(ok_a & ok_b, va == vb, ~ok_a & ~ok_b)
+
+
+def _any_per_group_nullable(codes: np.ndarray, values: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
+    """Per row, over its group (``codes``): True if any value is True, else False if any is not
+    None, else None: as (value, valid)."""
+    value, valid = values
+    n_groups = int(codes.max()) + 1 if len(codes) else 0
+    any_true = np.bincount(codes, weights=value & valid, minlength=n_groups) > 0
+    any_valid = np.bincount(codes, weights=valid, minlength=n_groups) > 0
+    return any_true[codes], any_valid[codes]
 
 
 def _parts(storage, rel_dir: str) -> list:
@@ -263,12 +314,33 @@ def _iterate_country_names(path: str) -> set[str]:
     return names
 
 
+def _names_cache_file(path: str, mtime_ns: int, size: int) -> Path:
+    """Where a DB's country names are kept between processes: every `dagster asset materialize`
+    and every launched run is a new process, and walking a City DB costs ~9 CPU s each time."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "wildchat_dagster"
+    key = hashlib.sha256(f"{path}|{mtime_ns}|{size}".encode()).hexdigest()[:32]
+    return base / f"geoip_country_names-{key}.json"
+
+
 @functools.lru_cache(maxsize=16)
 def _country_names_cached(path: str, _mtime_ns: int, _size: int) -> frozenset[str]:
+    cache = _names_cache_file(path, _mtime_ns, _size)
     try:
-        return frozenset(_walk_country_names(path))
+        return frozenset(json.loads(cache.read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError):
+        pass  # none yet, unreadable or damaged: walk the DB
+    try:
+        names = frozenset(_walk_country_names(path))
     except Exception:  # an unexpected layout: the slow, public way
-        return frozenset(_iterate_country_names(path))
+        names = frozenset(_iterate_country_names(path))
+    try:  # written to a temporary name, then renamed: a reader never sees half a file
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(sorted(names)), encoding="utf-8")
+        tmp.replace(cache)
+    except OSError:
+        pass  # a read-only home: the names are still right, only not kept
+    return names
 
 
 def geoip_country_names(paths: Iterable[str]) -> frozenset[str]:
@@ -425,8 +497,10 @@ def conversations_frames(
     roles = _np(conv["role"], "")
     expected_role = np.where(index % 2 == 0, "user", "assistant")
     owned = owned_user_turns(conv)
-    window = set(int(i) for i in raw_window_ids)
-    known: list[bool | None] = [None] * conv.num_rows
+    window = pa.array(raw_window_ids if isinstance(raw_window_ids, np.ndarray)
+                      else np.fromiter((int(i) for i in raw_window_ids), dtype=np.int64), pa.int64())
+    # known: None for messages that own no raw call, else whether their call is in the window
+    known = np.full(conv.num_rows, None, dtype=object)
     if conv.num_rows:
         is_owned = _np(
             pc.and_(
@@ -435,41 +509,47 @@ def conversations_frames(
             ),
             False,
         ).astype(bool)
-        turn_ids = conv["turn_identifier"].to_pylist()
-        for i in np.flatnonzero(is_owned):
-            known[i] = turn_ids[i] in window
+        in_window = _np(pc.is_in(pc.cast(conv["turn_identifier"], pa.int64()), value_set=window), False)
+        known[is_owned] = in_window.astype(bool)[is_owned].astype(object)
     rows = pd.DataFrame(
         {
             **_ids(conv, ["conversation_id", "message_index"]),
-            "turn": _obj(conv["turn"].to_pylist()),
-            "turn_count": _obj(conv["turn_count"].to_pylist()),
-            "role": _obj(conv["role"].to_pylist()),
-            "role_alternates": _obj((roles == expected_role).tolist()),
-            "message_order_ok": _obj(_conversation_order_ok(conv_ids, index, turn_count).tolist()),
+            "turn": _obj_col(conv["turn"]),
+            "turn_count": _obj_col(conv["turn_count"]),
+            "role": _obj_col(conv["role"]),
+            "role_alternates": _obj((roles == expected_role).astype(object)),
+            "message_order_ok": _obj(_conversation_order_ok(conv_ids, index, turn_count).astype(object)),
             "start_day": _obj(_day_strings(conv["conversation_start"])),
             "turn_identifier_known": _obj(known),
         }
     )
     # every raw call of day D: owned by exactly one user message in conversations[D-1] ∪ [D]
-    owners: dict[int, int] = {}
-    for table in (previous_day_conv, conv):
-        if table is not None and table.num_rows:
-            for tid in owned_user_turns(table)["turn_identifier"].to_pylist():
-                owners[tid] = owners.get(tid, 0) + 1
+    owned_ids = [
+        np.asarray(_np(owned_user_turns(t)["turn_identifier"]), dtype=np.int64)
+        for t in (previous_day_conv, conv)
+        if t is not None and t.num_rows
+    ]
+    owner_ids, owner_counts = np.unique(np.concatenate(owned_ids) if owned_ids else np.zeros(0, np.int64),
+                                        return_counts=True)
     raw_day = (
         raw_day
         if raw_day is not None
         else pa.table({"id": pa.array([], pa.int64()), "source_line": pa.array([], pa.int64())})
     )
-    raw_ids = raw_day["id"].to_pylist()
+    raw_ids = np.asarray(_np(raw_day["id"]), dtype=np.int64)
+    owning = np.zeros(len(raw_ids), dtype=np.int64)
+    if len(owner_ids):
+        slot = np.minimum(np.searchsorted(owner_ids, raw_ids), len(owner_ids) - 1)
+        hit = owner_ids[slot] == raw_ids
+        owning[hit] = owner_counts[slot[hit]]
     accounting = pd.DataFrame(
         {
             **_ids(raw_day, ["id", "source_line"]),
-            "owning_messages": _obj([owners.get(i, 0) for i in raw_ids]),
+            "owning_messages": _obj(owning.astype(object)),
         }
     )
     partition = pd.DataFrame({"schema_mismatch": _obj([schema_mismatch(conv_table, schema)])})
-    n_conv = len(set(conv_ids.tolist())) if conv.num_rows else 0
+    n_conv = int(pc.count_distinct(conv["conversation_id"]).as_py()) if conv.num_rows else 0
     return Frames(
         {
             "conversations": rows,
@@ -508,8 +588,8 @@ def scrubbed_frames(
     rows = pd.DataFrame(
         {
             **_ids(scrubbed, ["conversation_id", "message_index"]),
-            **{f"residue_{kind}": _obj(masks[kind].tolist()) for kind in PII_KINDS},
-            "redacted": _obj(scrubbed["redacted"].to_pylist())
+            **{f"residue_{kind}": _obj(masks[kind].astype(object)) for kind in PII_KINDS},
+            "redacted": _obj_col(scrubbed["redacted"])
             if "redacted" in scrubbed.column_names
             else _obj([None] * scrubbed.num_rows),
         }
@@ -532,7 +612,7 @@ def geo_tagged_frames(table: pa.Table | None, upstream_rows: int | None, schema:
     ip_cols = ip_residue_columns(geo)
     cols = {}
     for name in ("hashed_ip", "conversation_hashed_ip", "country", "conversation_country"):
-        cols[name] = _obj(geo[name].to_pylist()) if name in geo.column_names else _obj([None] * geo.num_rows)
+        cols[name] = _obj_col(geo[name]) if name in geo.column_names else _obj([None] * geo.num_rows)
     rows = pd.DataFrame(
         {**_ids(geo, ["conversation_id", "message_index"]), "raw_ip_columns": _obj(ip_cols), **cols}
     )
@@ -584,20 +664,6 @@ def expected_toxicity(
     return toxic.tolist(), minors.tolist()
 
 
-def _same(a: Sequence, b: Sequence) -> list[bool]:
-    return [x == y for x, y in zip(a, b, strict=True)]
-
-
-def _any_per_group(groups: Sequence, values: Sequence[bool | None]) -> list[bool | None]:
-    state: dict = {}
-    for g, v in zip(groups, values, strict=True):
-        if v is None:
-            state.setdefault(g, None)
-        else:
-            state[g] = bool(state.get(g)) or bool(v)
-    return [state[g] for g in groups]
-
-
 def classified_frames(
     table: pa.Table | None,
     upstream_rows: int | None,
@@ -609,31 +675,32 @@ def classified_frames(
     classified = table if table is not None else schema.empty_table()
     n = classified.num_rows
     scores: dict[str, pd.Series] = {
-        "language_confidence": _obj(classified["language_confidence"].to_pylist()),
-        "embedded_toxicity": _obj(classified["embedded_toxicity"].to_pylist()),
+        "language_confidence": _obj_col(classified["language_confidence"]),
+        "embedded_toxicity": _obj_col(classified["embedded_toxicity"]),
     }
     for label in DETOXIFY_LABELS:
-        scores[f"detoxify_{label}"] = _obj(
-            pc.struct_field(classified["detoxify_moderation"], label).to_pylist()
-        )
+        scores[f"detoxify_{label}"] = _obj_col(pc.struct_field(classified["detoxify_moderation"], label))
     cat_scores = pc.struct_field(classified["openai_moderation"], "category_scores") if n else None
     for cat in MODERATION_CATEGORIES:
-        values = pc.struct_field(cat_scores, cat).to_pylist() if n else []
-        scores[f"moderation_{safe_name(cat)}"] = _obj(values)
-    toxic = classified["toxic"].to_pylist()
-    minors = classified["sexual_minors"].to_pylist()
+        scores[f"moderation_{safe_name(cat)}"] = _obj_col(pc.struct_field(cat_scores, cat)) if n else _obj([])
+    toxic = _nullable_bools(classified["toxic"])
+    minors = _nullable_bools(classified["sexual_minors"])
     exp_toxic, exp_minors = expected_toxicity(classified, backends, detoxify_threshold, embedded_threshold)
-    conv_ids = classified["conversation_id"].to_pylist()
+    codes = (pd.factorize(_np(classified["conversation_id"]), use_na_sentinel=False)[0] if n
+             else np.zeros(0, dtype=np.int64))
     rows = pd.DataFrame(
         {
             **_ids(classified, ["conversation_id", "message_index"]),
             **scores,
-            "language_code": _obj(classified["language_code"].to_pylist()),
-            "conversation_language_code": _obj(classified["conversation_language_code"].to_pylist()),
-            "toxic_consistent": _obj(_same(toxic, exp_toxic)),
-            "sexual_minors_consistent": _obj(_same(minors, exp_minors)),
+            "language_code": _obj_col(classified["language_code"]),
+            "conversation_language_code": _obj_col(classified["conversation_language_code"]),
+            "toxic_consistent": _obj(_same_nullable(toxic, _nullable_bools(exp_toxic)).astype(object)),
+            "sexual_minors_consistent": _obj(
+                _same_nullable(minors, _nullable_bools(exp_minors)).astype(object)
+            ),
             "conversation_toxic_consistent": _obj(
-                _same(classified["conversation_toxic"].to_pylist(), _any_per_group(conv_ids, toxic))
+                _same_nullable(_nullable_bools(classified["conversation_toxic"]),
+                               _any_per_group_nullable(codes, toxic)).astype(object)
             ),
         }
     )
@@ -648,7 +715,7 @@ def classified_frames(
         {"classified": rows, "classified_partition": partition},
         {
             "rows": n,
-            "toxic_messages": sum(1 for t in toxic if t),
+            "toxic_messages": int((toxic[0] & toxic[1]).sum()),
             "backends": ",".join(backends) or "none",
             "detoxify_threshold": detoxify_threshold,
             "embedded_threshold": embedded_threshold,
@@ -693,7 +760,7 @@ def release_frames(
 
     def rows_frame(table: pa.Table, extra: dict) -> pd.DataFrame:
         cols = {
-            name: _obj(table[name].to_pylist())
+            name: _obj_col(table[name])
             if name in table.column_names
             else _obj([None] * table.num_rows)
             for name in ("conversation_id", "conversation_hash", "hashed_ip", "turn", "toxic")
@@ -701,10 +768,13 @@ def release_frames(
         any_toxic = (
             _any_turn_toxic(table) if "conversation" in table.column_names else [None] * table.num_rows
         )
-        return pd.DataFrame({**cols, "any_turn_toxic": _obj(any_toxic), **extra})
+        return pd.DataFrame({**cols, "any_turn_toxic": _obj(np.asarray(any_toxic, dtype=object)), **extra})
 
     full_rows = rows_frame(full_t, {})
-    non_rows = rows_frame(non_t, {"in_full_as_nontoxic": _obj([i in full_nontoxic_ids for i in non_ids])})
+    in_full = (_np(pc.is_in(non_t["conversation_id"], value_set=pa.array(list(full_nontoxic_ids),
+                                                                          non_t.schema.field("conversation_id").type)),
+                   False).astype(bool) if non_ids else np.zeros(0, dtype=bool))
+    non_rows = rows_frame(non_t, {"in_full_as_nontoxic": _obj(in_full.astype(object))})
 
     classified_ids: list = []
     minors_ids: set = set()

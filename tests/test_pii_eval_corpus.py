@@ -259,7 +259,7 @@ RECALL_FLOORS = {
     "PASSWORD": (0.95, 1.0),  # 26/27: the router brand the assistant names is 8 characters of it
     "NAME": (0.62, 0.95),
     "ADDRESS": (0.82, 0.95),
-    "DOB": (0.75, 0.95),  # the misses are third-person dates of birth in clinical notes
+    "DOB": (0.95, 0.95),
 }
 SELF_FLOORS = {"NAME": (0.95, 0.95), "ADDRESS": (0.90, 0.95), "PHONE": (1.0, 1.0)}  # the writer's own
 BENIGN_FLOOR = (0.99, 0.95)  # all benign kinds together: goal ≥ 0.95 kept, measured 184/184

@@ -4,6 +4,7 @@ conversation-level propagation (core/pii_consistency.py), through the real scrub
 import pytest
 
 from wildchat_dagster.core.pii import PII_PLACEHOLDER, PiiConfig, PiiScrubber
+from wildchat_dagster.core.pii_names import StructuredPii
 
 PERSON = PII_PLACEHOLDER.format("PERSON")
 ADDRESS = PII_PLACEHOLDER.format("ADDRESS")
@@ -265,3 +266,24 @@ def test_date_of_birth_is_an_entity_of_its_own(scrubber):
     assert result.pii_types[0] == ["DATE_OF_BIRTH"] and result.stats.entities["DATE_OF_BIRTH"] == 1
     off = PiiScrubber(PiiConfig(workers=1, entities=("PERSON", "EMAIL_ADDRESS")))
     assert off.scrub(["DOB: 1990-04-12"]).texts == ["DOB: 1990-04-12"]
+
+
+@pytest.mark.parametrize("text, date", [
+    ("my mom's name is Carol and she was born April 2, 1957, write her a poem", "April 2, 1957"),
+    ("paciente Encarnación Morales Gil, nacida el 30/01/1941, domicilio en Sevilla", "30/01/1941"),
+    ("hasta bilgileri: Fatma Güler, doğum 15.06.1945, Konak", "15.06.1945"),
+    ("пациент Кузьмина Р. П., 12.01.1944 г.р., жалобы на головокружение", "12.01.1944"),
+    ("患者さん：田中様、昭和12年5月20日生まれ", "昭和12年5月20日"),
+])
+def test_another_persons_date_of_birth_in_a_private_context_is_found(text, date):
+    found = [text[s.start:s.end] for s in StructuredPii(["DATE_OF_BIRTH"]).find(text)]
+    assert found == [date]
+
+
+@pytest.mark.parametrize("text", [
+    "Albert Einstein was born on March 14, 1879 in Ulm.",
+    "Пушкин родился 6 июня 1799 года в Москве.",
+    "my mom asked when the Berlin Wall fell: 9 November 1989",
+])
+def test_a_public_birth_date_or_a_date_without_a_birth_phrase_is_kept(text):
+    assert StructuredPii(["DATE_OF_BIRTH"]).find(text) == []

@@ -413,7 +413,7 @@ _MONTHS = (
 )
 DATE = regex.compile(
     rf"""(?ix)
-    \d{{4}}\s*年\s*\d{{1,2}}\s*月(?:\s*\d{{1,2}}\s*[日号])?
+    (?:\d{{4}}|(?:明治|大正|昭和|平成|令和)\s*(?:\d{{1,2}}|元))\s*年\s*\d{{1,2}}\s*月(?:\s*\d{{1,2}}\s*[日号])?
     | \d{{1,4}}\s?[./\-]\s?\d{{1,2}}\s?[./\-]\s?\d{{1,4}}
     | \d{{1,2}}(?:st|nd|rd|th|er|º|°|\.)?\s*(?:de\s+|of\s+)?(?:{_MONTHS})\.?,?\s*
       (?:de\s+|del\s+)?\d{{2,4}}(?:\s*г\.?|\s*года)?
@@ -423,7 +423,9 @@ DATE = regex.compile(
     """
 )
 # A date followed by a birth word ("1990年5月3日生まれ", "3 Mart 1990'da doğdum", "… geboren").
-_DATE_THEN_BORN = regex.compile(r"[\s'’]*(?:da|de|te|ta)?\s*(?:生まれ|出生|doğdum|geboren)", regex.I)
+_DATE_THEN_BORN = regex.compile(
+    r"[\s'’]*(?:da|de|te|ta)?\s*(?:生まれ|出生|doğdum|geboren|г\.\s?р\.|года рождения)", regex.I
+)
 
 
 def _alt(fragments: Iterable[str]) -> str:
@@ -451,9 +453,49 @@ _DOB_WORDS = (
     *("born", "dob", "d.o.b", "birth", "рожд", "出生", "生日", "生年月日", "誕生", "生まれ", "nacimiento"),
     *("nací", "naci", "naissance", "né", "geburt", "geboren", "geb.", "nascimento", "nasci", "nascita"),
     *("nato il", "nata il", "doğum", "doğdum", "الميلاد", "ولدت", "ميلاد", "الولادة", "생년월일"),
+    *("г.р.", "г. р.", "года рождения", "родил", "ولد", "nacid", "nascid", "née", "né le"),
 )
-_BORN_AFTER_DATE = ("生まれ", "出生", "doğdum", "geboren")
+_BORN_AFTER_DATE = ("生まれ", "出生", "doğdum", "geboren", "г.р.", "г. р.", "года рождения")
+# Another person's date of birth ("she was born April 2, 1957", "nacida el 30/01/1941", "doğum
+# 15.06.1945") is private when the text is about a private person: a relative, a patient, a client
+# (a famous person's birth date stays). The phrase, then a private-person cue within the message.
+THIRD_DOB_PHRASES = (
+    r"(?:was|were|is) born(?: on| in)?",
+    r"nacid[oa](?: el)?",
+    r"née? le",
+    r"geboren am",
+    r"nascid[oa](?: em| no dia)?",
+    r"родил(?:ся|ась)",
+    r"doğum(?:lu)?",
+    r"وُ?لد(?:ت)? (?:في|بتاريخ)",
+    r"nat[oa] il",
+)
+PRIVATE_PERSON_CUES = (
+    r"my (?:mom|mum|mother|dad|father|son|daughter|wife|husband|grand(?:ma|mother|pa|father)|brother"
+    r"|sister|uncle|aunt|child|kid|baby|boyfriend|girlfriend|partner|friend|neighbou?r|boss|coworker"
+    r"|colleague|client|patient|tenant|landlord)",
+    r"patient(?:e|in)?",
+    r"пациент(?:ка|а)?",
+    r"больно(?:й|го|му)",
+    r"paciente",
+    r"hasta",
+    r"患者",
+    r"病人",
+    r"مريض(?:ة)?",
+    r"paziente",
+    r"(?:mi|mis) (?:madre|padre|hij[oa]|abuel[oa]|espos[oa]|herman[oa])",
+    r"(?:ma|mon) (?:mère|père|fils|fille|grand-mère|grand-père|femme|mari)",
+    r"(?:meine|mein) (?:mutter|vater|sohn|tochter|oma|opa|frau|mann)",
+    r"(?:minha|meu) (?:mãe|pai|filh[oa]|avó|avô|espos[oa])",
+    r"(?:мо[яй]|моего|моей) (?:мам[аы]|пап[аы]|сын|доч[ьи]|бабушк[аи]|дедушк[аи]|жен[аы]|муж)",
+    r"annem|babam|oğlum|kızım",
+    r"我(?:的)?(?:妈|爸|母亲|父亲|儿子|女儿|奶奶|爷爷)",
+    r"母|父|祖母|祖父|息子|娘",
+)
 _LABEL_REACH = 48
+_THIRD_DOB = regex.compile(rf"(?i)(?<![\p{{L}}])(?:{_alt(THIRD_DOB_PHRASES)})(?![\p{{L}}])[ \t:,]*")
+_PRIVATE_PERSON = regex.compile(rf"(?<![\p{{L}}])(?:{_alt(PRIVATE_PERSON_CUES[:-2])})(?![\p{{L}}])"
+                                rf"|{_alt(PRIVATE_PERSON_CUES[-2:])}")
 # PERSON shapes whose block may hold the person's street address
 _BLOCK_RULES = frozenset({"header_field", "person_field", "sign_off", "contact_block", "contact_line"})
 _SUBJECT_LINE = regex.compile(rf"(?im)^[ \t]*(?:{_alt(SUBJECT_LABELS)})[ \t]*[:：]")
@@ -988,8 +1030,6 @@ class StructuredPii:
         spans = []
         lowered = text.lower()
         hits = _literal_hits(lowered, _DOB_WORDS)
-        if not hits:
-            return spans
         seen = set()
         for at in hits:  # a phrase holds one of these words, at most 30 characters in
             for m in self._dob_phrase.finditer(text, max(0, at - 30), min(len(text), at + 40)):
@@ -999,6 +1039,13 @@ class StructuredPii:
                     spans.append(Span("DATE_OF_BIRTH", date.start(), date.end(), "dob_phrase"))
         for at in _literal_hits(lowered, _BORN_AFTER_DATE):
             for date in DATE.finditer(text, max(0, at - 30), at):
-                if _DATE_THEN_BORN.match(text, date.end()):
+                if _DATE_THEN_BORN.match(text, date.end()) and date.span() not in seen:
+                    seen.add(date.span())
                     spans.append(Span("DATE_OF_BIRTH", date.start(), date.end(), "dob_suffix"))
+        if hits and _PRIVATE_PERSON.search(lowered):  # another's date of birth, about a private person
+            for m in _THIRD_DOB.finditer(text):
+                date = DATE.match(text, m.end(), m.end() + 40)
+                if date and date.span() not in seen:
+                    seen.add(date.span())
+                    spans.append(Span("DATE_OF_BIRTH", date.start(), date.end(), "dob_private_third"))
         return spans

@@ -432,7 +432,7 @@ class Pipeline:
         takedowns = self.engines.takedowns
         with self.clock.stage("release"):
             result = build_release(classified, takedowns, tox.detoxify_threshold, tox.embedded_threshold,
-                                   policy)
+                                   policy=policy)
             splits = result.splits()
         del classified, result
         with self.clock.stage("parquet_io"):

@@ -408,6 +408,7 @@ def build_release(
     takedowns: Takedowns | None = None,
     detoxify_threshold: float = DEFAULT_DETOXIFY_THRESHOLD,
     embedded_threshold: float = DEFAULT_EMBEDDED_THRESHOLD,
+    *,  # the later filters by name: a positional policy once landed in ``withheld``
     withheld: frozenset[str] | set[str] = frozenset(),
     drops: Takedowns | None = None,
     policy: ReleasePolicy | None = None,

@@ -182,17 +182,7 @@ def findings_table(classified: pa.Table) -> pa.Table:
     present = [n for n in names if n in classified.column_names]
     for row in classified.select(present).to_pylist():
         for f in row["findings"] or []:
-            for name in (
-                "conversation_id",
-                "conversation_hash",
-                "record_index",
-                "message_index",
-                "role",
-                "language",
-                "input_language",
-                "toxic",
-                "input_redacted",
-            ):
+            for name in names[:-1]:  # the message's ids, one row per finding
                 cols[name].append(row.get(name))
             cols["category"].append("secret" if f["entity"].startswith(SECRET_PREFIX) else "pii")
             cols["entity"].append(f["entity"])
